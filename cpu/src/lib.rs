@@ -1,0 +1,19 @@
+//! rawbox's x86 CPU core: architectural state, physical memory, the MMU, the decoded-block
+//! cache and the reference interpreter (8086 through Pentium II class), plus the x87 FPU.
+//!
+//! The interpreter defines the semantics; the JIT in `rawbox-jit` reads the same
+//! `#[repr(C)]` state and lazy flags and calls back into the handlers here.
+
+pub mod bus;
+pub mod fault;
+pub mod flags;
+pub mod memory;
+pub mod model;
+pub mod state;
+
+pub use bus::{Bus, InterruptLines, Mmio, NullBus, PortIo, Width};
+pub use fault::{Fault, GResult};
+pub use flags::{Flags, LazyOp, OpSize};
+pub use memory::PhysMem;
+pub use model::CpuModel;
+pub use state::{CpuState, SegReg, Segment};

@@ -1,0 +1,8 @@
+//! Guest physical memory: RAM in one anonymous mapping, ROM regions, MMIO holes, the A20 gate
+//! and the per-page "holds decoded code" marks used to catch self-modifying code.
+
+mod phys;
+mod ram;
+
+pub use phys::{MemoryError, PageKind, PhysMem};
+pub use ram::Ram;

@@ -1,0 +1,389 @@
+//! The physical address space: RAM, read-only ROM pages, MMIO pages forwarded to the bus, the
+//! high BIOS alias below 4 GB (or 16 MB on a 286), and open bus elsewhere.
+
+use super::ram::Ram;
+use crate::bus::{Mmio, Width};
+use std::fmt;
+
+/// How a 4 KB physical page behaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    Ram,
+    Rom,
+    Mmio,
+}
+
+const F_ROM: u8 = 1;
+const F_MMIO: u8 = 2;
+/// The page holds bytes that are in the decoded-block cache.
+const F_CODE: u8 = 4;
+
+/// Errors setting up physical memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemoryError {
+    /// The requested RAM size is not allowed.
+    BadSize(u64),
+    /// The host could not map the RAM.
+    MapFailed(String),
+    /// A ROM or MMIO region does not fit the address space.
+    BadRegion { start: u32, len: u32 },
+}
+
+impl fmt::Display for MemoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MemoryError::BadSize(n) => write!(f, "RAM size {n} bytes is outside 1 MB..2 GB"),
+            MemoryError::MapFailed(e) => write!(f, "cannot map guest RAM: {e}"),
+            MemoryError::BadRegion { start, len } => {
+                write!(f, "region at {start:#x} of {len:#x} bytes does not fit")
+            }
+        }
+    }
+}
+impl std::error::Error for MemoryError {}
+
+/// Guest physical memory.
+pub struct PhysMem {
+    ram: Ram,
+    /// Per-4KB-page flags (F_ROM, F_MMIO, F_CODE), for the RAM-backed part of the space.
+    page_flags: Vec<u8>,
+    /// Mask applied to every physical address: the model's bus width and the A20 gate.
+    addr_mask: u32,
+    bus_mask: u32,
+    /// The BIOS ROM's size: it also appears just below the top of the address bus.
+    high_rom_len: u32,
+    /// Extra MMIO ranges above RAM (linear framebuffers), [start, end).
+    high_mmio: Vec<(u32, u32)>,
+    /// Set when a write hit a page holding decoded code; the cache drains these.
+    smc_pages: Vec<u32>,
+    /// Monotonic count of writes that hit code pages (the running block checks it).
+    pub smc_generation: u64,
+}
+
+impl fmt::Debug for PhysMem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhysMem({:?}, mask {:#x})", self.ram, self.addr_mask)
+    }
+}
+
+impl PhysMem {
+    /// Creates `bytes` of flat RAM (no holes) for a bus of `bus_mask` (see `CpuModel::address_mask`).
+    pub fn new(bytes: u64, bus_mask: u32) -> Result<PhysMem, MemoryError> {
+        if !(64 * 1024..=2 * 1024 * 1024 * 1024).contains(&bytes) {
+            return Err(MemoryError::BadSize(bytes));
+        }
+        let ram = Ram::new(bytes as usize).map_err(|e| MemoryError::MapFailed(e.to_string()))?;
+        let pages = ram.len() / 4096;
+        Ok(PhysMem {
+            ram,
+            page_flags: vec![0; pages],
+            addr_mask: bus_mask,
+            bus_mask,
+            high_rom_len: 0,
+            high_mmio: Vec::new(),
+            smc_pages: Vec::new(),
+            smc_generation: 0,
+        })
+    }
+
+    #[inline]
+    pub fn ram_size(&self) -> u32 {
+        self.ram.len() as u32
+    }
+
+    /// Opens or closes the A20 gate.
+    pub fn set_a20(&mut self, enabled: bool) {
+        self.addr_mask = if enabled {
+            self.bus_mask
+        } else {
+            self.bus_mask & !(1 << 20)
+        };
+    }
+
+    pub fn a20(&self) -> bool {
+        self.addr_mask & (1 << 20) != 0
+    }
+
+    /// The mask applied to physical addresses (bus width and A20).
+    #[inline]
+    pub fn addr_mask(&self) -> u32 {
+        self.addr_mask
+    }
+
+    /// Changes the bus width (when the CPU model changes).
+    pub fn set_bus_mask(&mut self, mask: u32) {
+        let a20 = self.a20();
+        self.bus_mask = mask;
+        self.set_a20(a20);
+    }
+
+    /// Marks [start, start+len) as MMIO: accesses go to the bus's `Mmio`.
+    pub fn map_mmio(&mut self, start: u32, len: u32) -> Result<(), MemoryError> {
+        let end = start as u64 + len as u64;
+        if end > 1 << 32 || len == 0 {
+            return Err(MemoryError::BadRegion { start, len });
+        }
+        if start >= self.ram_size() {
+            self.high_mmio.push((start, end.min(u32::MAX as u64) as u32));
+            return Ok(());
+        }
+        for p in (start / 4096)..(end.div_ceil(4096) as u32).min(self.page_flags.len() as u32) {
+            self.page_flags[p as usize] = F_MMIO;
+        }
+        Ok(())
+    }
+
+    /// Copies a ROM image to `start` (below RAM's end) and makes those pages read-only.
+    /// A ROM ending at 1 MB is the system BIOS: it also appears below the top of the bus.
+    pub fn load_rom(&mut self, start: u32, data: &[u8]) -> Result<(), MemoryError> {
+        let len = data.len() as u32;
+        let end = start as u64 + len as u64;
+        if len == 0 || end > self.ram_size() as u64 {
+            return Err(MemoryError::BadRegion { start, len });
+        }
+        self.ram.bytes_mut()[start as usize..end as usize].copy_from_slice(data);
+        for p in (start / 4096)..(end.div_ceil(4096) as u32) {
+            self.page_flags[p as usize] = F_ROM;
+        }
+        if end == 0x10_0000 {
+            self.high_rom_len = len;
+        }
+        Ok(())
+    }
+
+    /// Kind of the page holding `addr` (after masking).
+    pub fn page_kind(&self, addr: u32) -> PageKind {
+        let addr = addr & self.addr_mask;
+        match self.page_flags.get((addr >> 12) as usize) {
+            Some(f) if f & F_MMIO != 0 => PageKind::Mmio,
+            Some(f) if f & F_ROM != 0 => PageKind::Rom,
+            Some(_) => PageKind::Ram,
+            None => {
+                if self.high_rom_offset(addr).is_some() {
+                    PageKind::Rom
+                } else {
+                    PageKind::Mmio
+                }
+            }
+        }
+    }
+
+    /// For an address in the high BIOS alias, the RAM offset that backs it.
+    #[inline]
+    fn high_rom_offset(&self, addr: u32) -> Option<u32> {
+        let top = self.bus_mask as u64 + 1;
+        let start = top - self.high_rom_len as u64;
+        if self.high_rom_len != 0 && addr as u64 >= start {
+            Some(0x10_0000 - (top - addr as u64) as u32)
+        } else {
+            None
+        }
+    }
+
+    fn high_mmio(&self, addr: u32) -> bool {
+        self.high_mmio.iter().any(|&(s, e)| addr >= s && addr < e)
+    }
+
+    /// Reads one byte.
+    #[inline]
+    pub fn read_u8(&self, mmio: &mut dyn Mmio, addr: u32) -> u8 {
+        let addr = addr & self.addr_mask;
+        let page = (addr >> 12) as usize;
+        match self.page_flags.get(page) {
+            Some(&f) if f & F_MMIO == 0 => self.ram.bytes()[addr as usize],
+            Some(_) => mmio.mmio_read(addr, Width::Byte) as u8,
+            None => self.read_high(mmio, addr, Width::Byte) as u8,
+        }
+    }
+
+    /// Reads a little-endian value of 1, 2 or 4 bytes that may cross pages.
+    #[inline]
+    pub fn read(&self, mmio: &mut dyn Mmio, addr: u32, width: Width) -> u32 {
+        let n = width.bytes();
+        let a = addr & self.addr_mask;
+        let page = (a >> 12) as usize;
+        if (a & 0xFFF) + n <= 0x1000 {
+            if let Some(&f) = self.page_flags.get(page) {
+                if f & F_MMIO == 0 {
+                    let r = &self.ram.bytes()[a as usize..(a + n) as usize];
+                    return match width {
+                        Width::Byte => r[0] as u32,
+                        Width::Word => u16::from_le_bytes([r[0], r[1]]) as u32,
+                        Width::Dword => u32::from_le_bytes([r[0], r[1], r[2], r[3]]),
+                    };
+                }
+                return mmio.mmio_read(a, width);
+            }
+            return self.read_high(mmio, a, width);
+        }
+        let mut v = 0;
+        for i in 0..n {
+            v |= (self.read_u8(mmio, addr.wrapping_add(i)) as u32) << (8 * i);
+        }
+        v
+    }
+
+    fn read_high(&self, mmio: &mut dyn Mmio, addr: u32, width: Width) -> u32 {
+        if let Some(off) = self.high_rom_offset(addr) {
+            let mut v = 0;
+            for i in 0..width.bytes() {
+                let b = self.ram.bytes()[(off + i) as usize & 0xF_FFFF];
+                v |= (b as u32) << (8 * i);
+            }
+            v
+        } else if self.high_mmio(addr) {
+            mmio.mmio_read(addr, width)
+        } else {
+            match width {
+                Width::Byte => 0xFF,
+                Width::Word => 0xFFFF,
+                Width::Dword => 0xFFFF_FFFF,
+            }
+        }
+    }
+
+    /// Writes a little-endian value of 1, 2 or 4 bytes that may cross pages.
+    #[inline]
+    pub fn write(&mut self, mmio: &mut dyn Mmio, addr: u32, width: Width, value: u32) {
+        let n = width.bytes();
+        let a = addr & self.addr_mask;
+        let page = (a >> 12) as usize;
+        if (a & 0xFFF) + n <= 0x1000 {
+            if let Some(&f) = self.page_flags.get(page) {
+                if f == 0 {
+                    let r = &mut self.ram.bytes_mut()[a as usize..(a + n) as usize];
+                    r.copy_from_slice(&value.to_le_bytes()[..n as usize]);
+                    return;
+                }
+                self.write_slow(mmio, a, width, value, f);
+                return;
+            }
+            if self.high_mmio(a) {
+                mmio.mmio_write(a, width, value);
+            }
+            return;
+        }
+        for i in 0..n {
+            self.write(mmio, addr.wrapping_add(i), Width::Byte, value >> (8 * i));
+        }
+    }
+
+    fn write_slow(&mut self, mmio: &mut dyn Mmio, a: u32, width: Width, value: u32, f: u8) {
+        if f & F_MMIO != 0 {
+            mmio.mmio_write(a, width, value);
+            return;
+        }
+        if f & F_ROM != 0 {
+            return;
+        }
+        if f & F_CODE != 0 {
+            self.note_code_write(a >> 12);
+        }
+        let n = width.bytes() as usize;
+        let r = &mut self.ram.bytes_mut()[a as usize..a as usize + n];
+        r.copy_from_slice(&value.to_le_bytes()[..n]);
+    }
+
+    fn note_code_write(&mut self, page: u32) {
+        self.page_flags[page as usize] &= !F_CODE;
+        self.smc_pages.push(page);
+        self.smc_generation += 1;
+    }
+
+    /// Marks a physical page as holding decoded code: writes to it will be reported.
+    pub fn mark_code(&mut self, addr: u32) {
+        let addr = addr & self.addr_mask;
+        if let Some(f) = self.page_flags.get_mut((addr >> 12) as usize) {
+            *f |= F_CODE;
+        }
+    }
+
+    /// Takes the list of code pages written since the last call.
+    pub fn take_smc_pages(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.smc_pages)
+    }
+
+    /// True if some code page was written since the last `take_smc_pages`.
+    #[inline]
+    pub fn has_smc(&self) -> bool {
+        !self.smc_pages.is_empty()
+    }
+
+    /// Host-side access to RAM (BIOS, loaders, DMA, tests). Bypasses ROM protection but still
+    /// reports writes to code pages.
+    pub fn ram(&self) -> &[u8] {
+        self.ram.bytes()
+    }
+
+    /// Copies bytes into RAM at `addr` from the host side (DMA, loaders).
+    pub fn write_bytes(&mut self, addr: u32, data: &[u8]) {
+        for (i, &b) in data.iter().enumerate() {
+            let a = (addr.wrapping_add(i as u32) & self.addr_mask) as usize;
+            if a < self.ram.len() {
+                if self.page_flags[a >> 12] & F_CODE != 0 {
+                    self.note_code_write((a >> 12) as u32);
+                }
+                self.ram.bytes_mut()[a] = b;
+            }
+        }
+    }
+
+    /// Copies bytes out of RAM (host side).
+    pub fn read_bytes(&self, addr: u32, out: &mut [u8]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            let a = (addr.wrapping_add(i as u32) & self.addr_mask) as usize;
+            *o = self.ram.bytes().get(a).copied().unwrap_or(0xFF);
+        }
+    }
+
+    /// Host address of RAM for the JIT.
+    pub fn host_base(&mut self) -> *mut u8 {
+        self.ram.host_base()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::NullBus;
+
+    #[test]
+    fn ram_roundtrip_and_cross_page() {
+        let mut m = PhysMem::new(1 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        m.write(&mut b, 0xFFE, Width::Dword, 0x1122_3344);
+        assert_eq!(m.read(&mut b, 0xFFE, Width::Dword), 0x1122_3344);
+        assert_eq!(m.read_u8(&mut b, 0x1001), 0x11);
+    }
+
+    #[test]
+    fn a20_wraps() {
+        let mut m = PhysMem::new(2 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        m.set_a20(false);
+        m.write(&mut b, 0x10_0010, Width::Byte, 0xAB);
+        assert_eq!(m.read_u8(&mut b, 0x10), 0xAB);
+        m.set_a20(true);
+        assert_eq!(m.read_u8(&mut b, 0x10_0010), 0);
+        assert_eq!(m.read_u8(&mut b, 0x10), 0xAB);
+    }
+
+    #[test]
+    fn rom_is_read_only_and_aliased_high() {
+        let mut m = PhysMem::new(2 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        let rom = vec![0x5A; 0x10000];
+        m.load_rom(0xF0000, &rom).unwrap();
+        m.write(&mut b, 0xF1234, Width::Byte, 0);
+        assert_eq!(m.read_u8(&mut b, 0xF1234), 0x5A);
+        assert_eq!(m.read(&mut b, 0xFFFF_FFF0, Width::Word), 0x5A5A);
+        assert_eq!(m.read_u8(&mut b, 0x8000_0000), 0xFF);
+    }
+
+    #[test]
+    fn out_of_range_reads_open_bus() {
+        let m = PhysMem::new(1 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        assert_eq!(m.read(&mut b, 0x4000_0000, Width::Dword), 0xFFFF_FFFF);
+    }
+}

@@ -1,0 +1,1 @@
+//! Test support for rawbox: the single-step suite runner library and shared helpers.
