@@ -32,10 +32,16 @@ pub enum Fault {
 
 impl Fault {
     pub const fn exc(vector: u8) -> Fault {
-        Fault::Exception { vector, error: None }
+        Fault::Exception {
+            vector,
+            error: None,
+        }
     }
     pub const fn exc_code(vector: u8, code: u32) -> Fault {
-        Fault::Exception { vector, error: Some(code) }
+        Fault::Exception {
+            vector,
+            error: Some(code),
+        }
     }
     pub const DE: Fault = Fault::exc(vector::DE);
     pub const UD: Fault = Fault::exc(vector::UD);

@@ -17,3 +17,12 @@ pub use flags::{Flags, LazyOp, OpSize};
 pub use memory::PhysMem;
 pub use model::CpuModel;
 pub use state::{CpuState, SegReg, Segment};
+pub mod cpu;
+pub mod decode;
+pub mod descriptor;
+pub mod exec;
+pub mod interrupt;
+pub mod mmu;
+pub mod task;
+
+pub use cpu::{Counters, Cpu, RunExit};

@@ -2,6 +2,9 @@
 //! For now it only reports its version: the machine is assembled in later work.
 
 fn main() {
-    eprintln!("rawbox {}: the PC platform is not assembled yet", env!("CARGO_PKG_VERSION"));
+    eprintln!(
+        "rawbox {}: the PC platform is not assembled yet",
+        env!("CARGO_PKG_VERSION")
+    );
     std::process::exit(1);
 }

@@ -1,1 +1,4 @@
-//! Test support for rawbox: the single-step suite runner library and shared helpers.
+//! Test support for rawbox: the single-step suite runner (`sst`) shared by the `sst` binary
+//! and the CI tests.
+
+pub mod sst;

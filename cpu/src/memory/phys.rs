@@ -124,7 +124,8 @@ impl PhysMem {
             return Err(MemoryError::BadRegion { start, len });
         }
         if start >= self.ram_size() {
-            self.high_mmio.push((start, end.min(u32::MAX as u64) as u32));
+            self.high_mmio
+                .push((start, end.min(u32::MAX as u64) as u32));
             return Ok(());
         }
         for p in (start / 4096)..(end.div_ceil(4096) as u32).min(self.page_flags.len() as u32) {
