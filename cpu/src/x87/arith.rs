@@ -26,6 +26,9 @@ pub fn nan_pair(a: F80, b: F80) -> Option<Out> {
     let pick = match (an, bn) {
         (true, false) => a,
         (false, true) => b,
+        // A QNaN wins over an SNaN; otherwise the larger significand.
+        _ if ca == Class::QNaN && cb == Class::SNaN => a,
+        _ if ca == Class::SNaN && cb == Class::QNaN => b,
         _ => {
             let (qa, qb) = (a.quieted(), b.quieted());
             if qa.sig > qb.sig || (qa.sig == qb.sig && !a.sign) {
@@ -45,6 +48,16 @@ pub fn nan_one(a: F80) -> Option<Out> {
         Class::SNaN => Some((a.quieted(), sw::IE)),
         Class::QNaN => Some((a, 0)),
         _ => None,
+    }
+}
+
+/// Adds the denormal-operand flag unless the operation was invalid or divided by zero
+/// (those take precedence on the hardware).
+pub fn with_de(out: Out, de: u16) -> Out {
+    if out.1 & (sw::IE | sw::ZE) != 0 {
+        out
+    } else {
+        (out.0, out.1 | de)
     }
 }
 
@@ -73,8 +86,7 @@ pub fn add(a: F80, b: F80, negate_b: bool, ctx: Ctx) -> Out {
     }
     let b = if negate_b { b.neg() } else { b };
     let de = denormal_flag(&[a, b]);
-    let (r, f) = add_checked(a, b, ctx);
-    (r, f | de)
+    with_de(add_checked(a, b, ctx), de)
 }
 
 fn add_checked(a: F80, b: F80, ctx: Ctx) -> Out {
@@ -120,7 +132,7 @@ pub fn mul(a: F80, b: F80, ctx: Ctx) -> Out {
     }
     let de = denormal_flag(&[a, b]);
     let sign = a.sign != b.sign;
-    let (r, f) = match (a.class(), b.class()) {
+    let out = match (a.class(), b.class()) {
         (Class::Infinity, Class::Zero) | (Class::Zero, Class::Infinity) => INVALID,
         (Class::Infinity, _) | (_, Class::Infinity) => (F80::inf(sign), 0),
         (Class::Zero, _) | (_, Class::Zero) => (F80::zero(sign), 0),
@@ -129,7 +141,7 @@ pub fn mul(a: F80, b: F80, ctx: Ctx) -> Out {
             _ => INVALID,
         },
     };
-    (r, f | de)
+    with_de(out, de)
 }
 
 /// Exact product of the 64-bit significands (the low 64 bits of each `m` are ignored).
@@ -145,7 +157,7 @@ pub fn div(a: F80, b: F80, ctx: Ctx) -> Out {
     }
     let de = denormal_flag(&[a, b]);
     let sign = a.sign != b.sign;
-    let (r, f) = match (a.class(), b.class()) {
+    let out = match (a.class(), b.class()) {
         (Class::Infinity, Class::Infinity) | (Class::Zero, Class::Zero) => INVALID,
         (Class::Infinity, _) => (F80::inf(sign), 0),
         (_, Class::Infinity) => (F80::zero(sign), 0),
@@ -156,7 +168,7 @@ pub fn div(a: F80, b: F80, ctx: Ctx) -> Out {
             _ => INVALID,
         },
     };
-    (r, f | de)
+    with_de(out, de)
 }
 
 /// Quotient of the 64-bit significands to 127+ bits with a sticky bit.

@@ -34,7 +34,8 @@ impl MemFormat {
 }
 
 /// Loads a single/double real (`bits` right-aligned) into extended format: exact, with IE
-/// for signaling NaNs and DE for denormals.
+/// for signaling NaNs (left signaling: FLD quiets them, arithmetic propagates them) and DE
+/// for denormals.
 pub fn load_real(bits: u64, fmt: MemFormat) -> Out {
     let frac_bits = fmt.frac_bits();
     let sign = bits >> (fmt.exp_bits + frac_bits) & 1 == 1;
@@ -46,7 +47,7 @@ pub fn load_real(bits: u64, fmt: MemFormat) -> Out {
             return (F80::inf(sign), 0);
         }
         let nan = F80::new(sign, 0x7FFF, (1 << 63) | frac_hi);
-        return if nan.is_snan() { (nan.quieted(), sw::IE) } else { (nan, 0) };
+        return if nan.is_snan() { (nan, sw::IE) } else { (nan, 0) };
     }
     if exp == 0 {
         if frac == 0 {
@@ -76,12 +77,11 @@ pub fn store_real(v: F80, fmt: MemFormat, ctx: Ctx) -> (u64, u16) {
         Class::Zero => return (fmt.pack(v.sign, 0, 0), 0),
         _ => {}
     }
-    let de = denormal_flag(&[v]);
     let Some(u) = v.unpack() else { return (indefinite, sw::IE) };
     let bias = fmt.bias();
     let (emin, emax) = (1 - bias, bias);
     let r = round_core(u, fmt.prec, emin, emax, ctx.rc, true);
-    let mut flags = de;
+    let mut flags = 0;
     if r.inexact {
         flags |= sw::PE;
     }
@@ -90,10 +90,10 @@ pub fn store_real(v: F80, fmt: MemFormat, ctx: Ctx) -> (u64, u16) {
     }
     if r.overflow {
         if !ctx.om {
-            return (0, flags | sw::OE);
+            return (0, sw::OE);
         }
         let (to_inf, sig) = overflow_value(v.sign, fmt.prec, ctx.rc);
-        let flags = de | sw::OE | sw::PE | if to_inf { sw::C1 } else { 0 };
+        let flags = sw::OE | sw::PE | if to_inf { sw::C1 } else { 0 };
         let bits = if to_inf {
             fmt.pack(v.sign, fmt.max_exp_field(), 0)
         } else {
@@ -103,7 +103,7 @@ pub fn store_real(v: F80, fmt: MemFormat, ctx: Ctx) -> (u64, u16) {
     }
     if r.tiny {
         if !ctx.um {
-            return (0, flags | sw::UE);
+            return (0, sw::UE);
         }
         if r.inexact {
             flags |= sw::UE;

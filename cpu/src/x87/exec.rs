@@ -35,6 +35,7 @@ pub trait FpuHost {
     fn data_pointer(&self) -> (u16, u32);
 }
 
+/// Unmasked exceptions that suppress the result.
 const PRE: u16 = sw::IE | sw::DE | sw::ZE;
 const STACK_UNDERFLOW: u16 = sw::IE | sw::SF;
 const STACK_OVERFLOW: u16 = sw::IE | sw::SF | sw::C1;
@@ -168,6 +169,15 @@ impl Fpu {
         }
     }
 
+    /// Stack overflow of an instruction that replaces ST(0) and pushes (FPTAN, FSINCOS,
+    /// FXTRACT): the masked response leaves two indefinites.
+    fn overflow_two(&mut self) {
+        if self.apply(STACK_OVERFLOW) {
+            self.set_st(0, F80::INDEFINITE);
+            self.push(F80::INDEFINITE);
+        }
+    }
+
     /// Push with the stack-overflow check.
     fn push_checked(&mut self, v: F80, flags: u16) {
         if !self.st_empty(7) {
@@ -239,9 +249,8 @@ pub fn execute(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GRe
                 Some(a) => compare(a, F80::ZERO, false),
                 None => (Relation::Unordered, STACK_UNDERFLOW),
             };
-            if fpu.apply(flags & !sw::C1) {
-                fpu.set_cc(sw::C0 | sw::C2 | sw::C3, rel.cc());
-            }
+            fpu.apply(flags & !sw::C1);
+            fpu.set_cc(sw::C0 | sw::C2 | sw::C3, rel.cc());
             Ok(())
         }
         Fxam => {
@@ -321,7 +330,7 @@ pub fn execute(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GRe
             };
             let (e, s, f) = fxtract(a);
             if !fpu.st_empty(7) {
-                fpu.push_checked(F80::INDEFINITE, 0);
+                fpu.overflow_two();
             } else if fpu.apply(f) {
                 fpu.set_st(0, e);
                 fpu.push(s);
@@ -465,14 +474,15 @@ fn compare_op(
         }
         _ => (Relation::Unordered, STACK_UNDERFLOW),
     };
-    if !fpu.apply(flags & !sw::C1) {
-        return Ok(());
-    }
+    let ok = fpu.apply(flags & !sw::C1);
     if to_eflags {
         let (zf, pf, cf) = rel.eflags();
         host.set_zf_pf_cf(zf, pf, cf);
     } else {
         fpu.set_cc(sw::C0 | sw::C2 | sw::C3, rel.cc());
+    }
+    if !ok {
+        return Ok(());
     }
     for _ in 0..pops {
         fpu.pop();
@@ -506,7 +516,7 @@ fn trig(fpu: &mut Fpu, m: Mnemonic) {
         return;
     };
     if pushes && !fpu.st_empty(7) {
-        fpu.push_checked(F80::INDEFINITE, 0);
+        fpu.overflow_two();
         return;
     }
     let ctx = Ctx { prec: 64, ..fpu.ctx() };
@@ -548,6 +558,14 @@ fn binary_pop(fpu: &mut Fpu, m: Mnemonic) {
 fn load_op(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GResult<()> {
     if has_mem(insn) {
         let (v, f) = read_operand(insn, host)?;
+        let v = if f & sw::IE != 0 { v.quieted() } else { v };
+        // An unmasked denormal-operand exception does not stop the load.
+        if f & sw::DE != 0 && fpu.st_empty(7) && f & sw::IE & !fpu.cw == 0 {
+            fpu.sw |= sw::DE;
+            fpu.update_es();
+            fpu.push_checked(v, f & !sw::DE);
+            return Ok(());
+        }
         fpu.push_checked(v, f);
         return Ok(());
     }

@@ -1,6 +1,6 @@
 //! FPREM/FPREM1 (partial remainders with quotient bits), FSCALE and FXTRACT.
 
-use super::arith::{denormal_flag, nan_one, nan_pair, Out, INVALID};
+use super::arith::{denormal_flag, nan_one, nan_pair, with_de, Out, INVALID};
 use super::convert::{load_int, round_to_int};
 use super::f80::{Class, Unpacked, F80};
 use super::round::{pack_ext, Ctx, Rc};
@@ -15,7 +15,7 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
     let de = denormal_flag(&[a, b]);
     match (a.class(), b.class()) {
         (Class::Infinity, _) | (_, Class::Zero) => return INVALID,
-        (_, Class::Infinity) | (Class::Zero, _) => return (a, de),
+        (_, Class::Infinity) | (Class::Zero, _) => return (canonical(a), de),
         _ => {}
     }
     let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else { return INVALID };
@@ -32,7 +32,7 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
             sign = !sign;
             ((big_b << 1) - big_a, 1, ub.exp - 1, false)
         } else {
-            return (a, de);
+            return (canonical(a), de);
         }
     } else {
         let n = big_a << d;
@@ -65,6 +65,15 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
     (v, de | cc | (f & !sw::C1))
 }
 
+/// A pseudo-denormal re-encoded as the equal normal value (how the FPU returns operands).
+fn canonical(a: F80) -> F80 {
+    if a.class() == Class::PseudoDenormal {
+        F80::new(a.sign, 1, a.sig)
+    } else {
+        a
+    }
+}
+
 /// FSCALE: ST0 * 2^trunc(ST1).
 pub fn fscale(a: F80, b: F80, ctx: Ctx) -> Out {
     if let Some(r) = nan_pair(a, b) {
@@ -94,7 +103,7 @@ pub fn fscale(a: F80, b: F80, ctx: Ctx) -> Out {
             pack_ext(Unpacked { exp: ua.exp + shift, ..ua }, Ctx { prec: 64, ..ctx })
         }
     };
-    (r, f | de)
+    with_de((r, f), de)
 }
 
 /// FXTRACT: returns (exponent, significand); the significand is pushed above the exponent.

@@ -144,11 +144,19 @@ pub fn pack_ext(u: Unpacked, ctx: Ctx) -> (F80, u16) {
             let exp = if to_inf { 0x7FFF } else { 0x7FFE };
             return (F80::new(r.sign, exp, sig), flags);
         }
+        if r.exp - BIAS_ADJUST > EMAX {
+            // Still out of range after the bias adjustment: the masked response.
+            return pack_ext(u, Ctx { om: true, ..ctx });
+        }
         flags |= sw::OE;
         return (biased(r.sign, r.exp - BIAS_ADJUST, r.sig), flags);
     }
     if r.tiny {
         if !ctx.um {
+            if r.exp + BIAS_ADJUST < EMIN {
+                let (v, f) = pack_ext(u, Ctx { um: true, ..ctx });
+                return (v, f | sw::UE);
+            }
             flags |= sw::UE;
             return (biased(r.sign, r.exp + BIAS_ADJUST, r.sig), flags);
         }
@@ -170,12 +178,6 @@ fn biased(sign: bool, exp: i32, sig: u64) -> F80 {
     } else {
         F80::new(sign, b as u16, sig)
     }
-}
-
-/// Rounds an exact value (given as an F80 that is finite and nonzero) to 64 bits in the
-/// extended range: used by operations whose exact results may be denormal.
-pub fn pack_exact_ext(u: Unpacked, ctx: Ctx) -> (F80, u16) {
-    pack_ext(u, Ctx { prec: 64, ..ctx })
 }
 
 #[cfg(test)]

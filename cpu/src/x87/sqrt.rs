@@ -1,6 +1,6 @@
 //! FSQRT: exact digit-by-digit square root of the 64-bit significand, rounded once.
 
-use super::arith::{denormal_flag, nan_one, Out, INVALID};
+use super::arith::{denormal_flag, nan_one, with_de, Out, INVALID};
 use super::f80::{Class, Unpacked, F80};
 use super::round::{pack_ext, Ctx};
 
@@ -33,7 +33,7 @@ pub fn sqrt(a: F80, ctx: Ctx) -> Out {
         return r;
     }
     let de = denormal_flag(&[a]);
-    let (r, f) = match a.class() {
+    let out = match a.class() {
         Class::Zero => (a, 0),
         Class::Infinity if !a.sign => (a, 0),
         _ if a.sign => INVALID,
@@ -42,7 +42,7 @@ pub fn sqrt(a: F80, ctx: Ctx) -> Out {
             None => INVALID,
         },
     };
-    (r, f | de)
+    with_de(out, de)
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! and the FLDxx constants. Trigonometric arguments are reduced modulo pi/2 exactly against
 //! the 68-bit approximation of pi the hardware uses, then evaluated in 128-bit precision.
 
-use super::arith::{denormal_flag, nan_one, nan_pair, Out, INVALID};
+use super::arith::{denormal_flag, nan_one, nan_pair, with_de, Out, INVALID};
 use super::ext::X;
 use super::f80::{Class, Unpacked, F80};
 use super::round::{pack_ext, round_core, Ctx, Rc};
+use super::sw;
 use iced_x86::Mnemonic;
 
 const PI: X = X::constant(0xC90F_DAA2_2168_C234_C4C6_628B_80DC_1CD1, 1);
@@ -143,7 +144,7 @@ pub fn trig(m: Mnemonic, a: F80, ctx: Ctx) -> Option<(F80, Option<F80>, u16)> {
         _ => {
             let (vs, fs) = finish(sin, ctx);
             let (vc, fc) = finish(cos, ctx);
-            (vs, Some(vc), fs | (fc & !super::sw::C1))
+            (vs, Some(vc), fs | (fc & !sw::C1))
         }
     };
     Some((first, second, f | de))
@@ -213,7 +214,7 @@ pub fn fpatan(x: F80, y: F80, ctx: Ctx) -> Out {
     };
     let v = if y.sign { v.neg() } else { v };
     let (r, f) = finish(v, ctx);
-    (r, f | de)
+    with_de((r, f), de)
 }
 
 /// 2 * atanh(u) = ln((1+u)/(1-u)).
@@ -233,13 +234,12 @@ fn two_atanh(u: X) -> X {
 }
 
 /// log2 of a positive finite value.
-fn log2(x: F80) -> X {
-    let u = match x.unpack() {
-        Some(u) => u,
-        None => return X::ZERO,
-    };
-    let mut e = u.exp;
-    let mut m = X { sign: false, exp: 0, m: u.m };
+fn log2(x: X) -> X {
+    if x.is_zero() {
+        return X::ZERO;
+    }
+    let mut e = x.exp;
+    let mut m = X { sign: false, exp: 0, m: x.m };
     // Keep m within [sqrt(2)/2, sqrt(2)].
     if m.m > 0xB504_F333_F9DE_6484_597D_89B3_754A_BE9F {
         m = m.scale(-1);
@@ -263,7 +263,7 @@ pub fn fyl2x(x: F80, y: F80, ctx: Ctx) -> Out {
         (Class::Zero, Class::Zero) | (Class::Infinity, Class::Zero) => INVALID,
         (_, Class::Infinity) if is_one => INVALID,
         (Class::Zero, Class::Infinity) => (F80::inf(!y.sign), 0),
-        (Class::Zero, _) => (F80::inf(!y.sign), super::sw::ZE),
+        (Class::Zero, _) => (F80::inf(!y.sign), sw::ZE),
         (Class::Infinity, _) => (F80::inf(y.sign), 0),
         (_, Class::Infinity) => {
             let below_one = X::from_f80(x).mag_gt(X::ONE);
@@ -271,12 +271,12 @@ pub fn fyl2x(x: F80, y: F80, ctx: Ctx) -> Out {
         }
         _ if is_one => (F80::zero(y.sign), 0),
         (_, Class::Zero) => {
-            let above_one = X::from_f80(x).mag_gt(X::ONE);
-            (F80::zero(y.sign != above_one), 0)
+            let below_one = X::ONE.mag_gt(X::from_f80(x));
+            (F80::zero(y.sign != below_one), 0)
         }
-        _ => finish(X::from_f80(y).mul(log2(x)), ctx),
+        _ => finish(X::from_f80(y).mul(log2(X::from_f80(x))), ctx),
     };
-    (r, f | de)
+    with_de((r, f), de)
 }
 
 /// FYL2XP1: ST(1) * log2(ST(0) + 1).
@@ -297,13 +297,16 @@ pub fn fyl2xp1(x: F80, y: F80, ctx: Ctx) -> Out {
                 (F80::inf(y.sign != x.sign), 0)
             } else if y.is_zero() {
                 (F80::zero(y.sign != x.sign), 0)
-            } else {
+            } else if xv.exp < -2 {
                 let ln = two_atanh(xv.div(X::ONE.add(one_plus)));
                 finish(X::from_f80(y).mul(ln.mul(LOG2E)), ctx)
+            } else {
+                // Outside the architectural range |x| < 1 - sqrt(2)/2: plain log2(1 + x).
+                finish(X::from_f80(y).mul(log2(one_plus)), ctx)
             }
         }
     };
-    (r, f | de)
+    with_de((r, f), de)
 }
 
 /// F2XM1: 2^ST(0) - 1 (defined for |ST(0)| <= 1).
@@ -318,18 +321,14 @@ pub fn f2xm1(a: F80, ctx: Ctx) -> Out {
     }
     let de = denormal_flag(&[a]);
     let x = X::from_f80(a);
-    // Split off an integer part for operands outside the architectural range.
-    let n = if x.exp >= 1 { x.exp.min(16) } else { 0 };
-    let (int_part, frac) = if n > 0 {
-        let whole = ((x.m >> (127 - n)) as i64).min(1 << 20);
-        let w = if x.sign { -whole } else { whole };
-        (w, x.sub(X::from_int(w)))
-    } else {
-        (0, x)
-    };
-    let z = frac.mul(LN2);
-    let em1 = series(z, z, |k| k + 1, false);
-    let v = if int_part == 0 { em1 } else { em1.add(X::ONE).scale(int_part as i32).sub(X::ONE) };
-    let (r, f) = finish(v, ctx);
-    (r, f | de)
+    if x.mag_gt(X::ONE) {
+        // Outside the architectural range the FPU returns the operand (inexact).
+        return (a, sw::PE | de);
+    }
+    if x == X::ONE || x == X::ONE.neg() {
+        return (if x.sign { F80::new(true, 0x3FFE, 1 << 63) } else { F80::ONE }, de);
+    }
+    let z = x.mul(LN2);
+    let (r, f) = finish(series(z, z, |k| k + 1, false), ctx);
+    with_de((r, f), de)
 }
