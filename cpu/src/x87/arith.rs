@@ -51,10 +51,10 @@ pub fn nan_one(a: F80) -> Option<Out> {
     }
 }
 
-/// Adds the denormal-operand flag unless the operation was invalid or divided by zero
-/// (those take precedence on the hardware).
+/// Adds the denormal-operand flag unless the operation was invalid, divided by zero or
+/// propagated a NaN (those take precedence on the hardware).
 pub fn with_de(out: Out, de: u16) -> Out {
-    if out.1 & (sw::IE | sw::ZE) != 0 {
+    if out.1 & (sw::IE | sw::ZE) != 0 || out.0.is_nan() {
         out
     } else {
         (out.0, out.1 | de)

@@ -1,7 +1,7 @@
 //! Instruction dispatch: maps iced x87 instructions onto the FPU state, handling operand
 //! fetch, stack faults, exception masking (which results get written) and FIP/FOP/FDP.
 
-use super::arith::{add, div, mul, Out};
+use super::arith::{add, div, mul, with_de, Out};
 use super::bcd::{load_bcd, store_bcd};
 use super::compare::{compare, examine, Relation};
 use super::convert::{frndint, load_int, load_real, store_int, store_real, MemFormat, DOUBLE, SINGLE};
@@ -441,8 +441,8 @@ fn arith(
         return Ok(());
     };
     let (a, b) = if reverse { (s, d) } else { (d, s) };
-    let (r, f) = op(a, b, fpu.ctx());
-    if fpu.apply(f | src_flags) {
+    let (r, f) = with_de(op(a, b, fpu.ctx()), src_flags & sw::DE);
+    if fpu.apply(f | (src_flags & !sw::DE)) {
         fpu.set_st(dest, r);
         if pop {
             fpu.pop();
@@ -470,7 +470,8 @@ fn compare_op(
     let (rel, flags) = match (fpu.get(0), src) {
         (Some(a), Some(b)) => {
             let (rel, f) = compare(a, b, unordered_ok);
-            (rel, f | src_flags)
+            let de = if rel == Relation::Unordered { 0 } else { src_flags & sw::DE };
+            (rel, f | (src_flags & !sw::DE) | de)
         }
         _ => (Relation::Unordered, STACK_UNDERFLOW),
     };

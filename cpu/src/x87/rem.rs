@@ -15,7 +15,8 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
     let de = denormal_flag(&[a, b]);
     match (a.class(), b.class()) {
         (Class::Infinity, _) | (_, Class::Zero) => return INVALID,
-        (_, Class::Infinity) | (Class::Zero, _) => return (canonical(a), de),
+        (Class::Zero, _) => return (a, de),
+        (_, Class::Infinity) => return unchanged(a, de, ctx),
         _ => {}
     }
     let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else { return INVALID };
@@ -32,7 +33,7 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
             sign = !sign;
             ((big_b << 1) - big_a, 1, ub.exp - 1, false)
         } else {
-            return (canonical(a), de);
+            return unchanged(a, de, ctx);
         }
     } else {
         let n = big_a << d;
@@ -65,12 +66,15 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
     (v, de | cc | (f & !sw::C1))
 }
 
-/// A pseudo-denormal re-encoded as the equal normal value (how the FPU returns operands).
-fn canonical(a: F80) -> F80 {
-    if a.class() == Class::PseudoDenormal {
-        F80::new(a.sign, 1, a.sig)
-    } else {
-        a
+/// The dividend returned as the remainder: re-encoded exactly (pseudo-denormals become
+/// normals; a denormal signals an unmasked underflow).
+fn unchanged(a: F80, de: u16, ctx: Ctx) -> Out {
+    match a.unpack() {
+        Some(u) => {
+            let (v, f) = pack_ext(u, Ctx { prec: 64, ..ctx });
+            (v, de | (f & !sw::C1))
+        }
+        None => (a, de),
     }
 }
 

@@ -145,8 +145,8 @@ pub fn pack_ext(u: Unpacked, ctx: Ctx) -> (F80, u16) {
             return (F80::new(r.sign, exp, sig), flags);
         }
         if r.exp - BIAS_ADJUST > EMAX {
-            // Still out of range after the bias adjustment: the masked response.
-            return pack_ext(u, Ctx { om: true, ..ctx });
+            // Still out of range after the bias adjustment: infinity.
+            return (F80::inf(r.sign), sw::OE | sw::PE | sw::C1);
         }
         flags |= sw::OE;
         return (biased(r.sign, r.exp - BIAS_ADJUST, r.sig), flags);
@@ -154,8 +154,8 @@ pub fn pack_ext(u: Unpacked, ctx: Ctx) -> (F80, u16) {
     if r.tiny {
         if !ctx.um {
             if r.exp + BIAS_ADJUST < EMIN {
-                let (v, f) = pack_ext(u, Ctx { um: true, ..ctx });
-                return (v, f | sw::UE);
+                // Still out of range after the bias adjustment: zero.
+                return (F80::zero(r.sign), sw::UE | sw::PE);
             }
             flags |= sw::UE;
             return (biased(r.sign, r.exp + BIAS_ADJUST, r.sig), flags);

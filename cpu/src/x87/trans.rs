@@ -286,7 +286,9 @@ pub fn fyl2xp1(x: F80, y: F80, ctx: Ctx) -> Out {
     }
     let de = denormal_flag(&[x, y]);
     let (r, f) = match (x.class(), y.class()) {
-        (Class::Zero, Class::Infinity) | (Class::Infinity, _) => INVALID,
+        (Class::Zero, Class::Infinity) | (Class::Infinity, Class::Zero) => INVALID,
+        (Class::Infinity, _) if x.sign => INVALID,
+        (Class::Infinity, _) => (F80::inf(y.sign), 0),
         (Class::Zero, _) => (F80::zero(x.sign != y.sign), 0),
         _ => {
             let xv = X::from_f80(x);
