@@ -16,7 +16,9 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
     match (a.class(), b.class()) {
         (Class::Infinity, _) | (_, Class::Zero) => return INVALID,
         (Class::Zero, _) => return (a, de),
-        (_, Class::Infinity) => return unchanged(a, de, ctx),
+        // A pseudo-denormal comes back re-encoded as the equal normal value.
+        (_, Class::Infinity) if a.class() == Class::PseudoDenormal => return (F80::new(a.sign, 1, a.sig), de),
+        (_, Class::Infinity) => return (a, de),
         _ => {}
     }
     let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else { return INVALID };
