@@ -204,7 +204,11 @@ fn decode(bytes: &[u8]) -> Instruction {
 /// Runs one instruction on the emulator: FRSTOR image, op, FNSAVE.
 fn emulate(bytes: &[u8], io: &mut HostIo) {
     let mut fpu = Fpu::new();
-    let mut host = Mock { mem: io.image.to_vec(), flags: io.flags as u32, ax: 0 };
+    let mut host = Mock {
+        mem: io.image.to_vec(),
+        flags: io.flags as u32,
+        ax: 0,
+    };
     execute(&mut fpu, &decode(&[0xDD, 0x20]), &mut host).unwrap();
     host.mem = io.mem.to_vec();
     execute(&mut fpu, &decode(bytes), &mut host).unwrap();
@@ -233,7 +237,12 @@ const ALL_SW: u16 = 0xFFFF;
 const ARITH_SW: u16 = !(0x0100 | 0x0400 | 0x4000);
 
 fn check(sw_mask: u16) -> Check {
-    Check { sw_mask, mem_out: 0, eflags: false, ulp_tolerance: false }
+    Check {
+        sw_mask,
+        mem_out: 0,
+        eflags: false,
+        ulp_tolerance: false,
+    }
 }
 
 fn reg(image: &[u8; IMG], i: usize) -> F80 {
@@ -260,10 +269,16 @@ fn within_ulp(a: F80, b: F80) -> bool {
 /// Compares two result images; returns a description of the first difference.
 fn compare(c: Check, host: &HostIo, emu: &HostIo) -> Option<String> {
     let (hs, es) = (word(&host.image, 4), word(&emu.image, 4));
-    let mask = if c.ulp_tolerance { c.sw_mask & !0x0200 } else { c.sw_mask };
+    let mask = if c.ulp_tolerance {
+        c.sw_mask & !0x0200
+    } else {
+        c.sw_mask
+    };
     if hs & mask != es & mask {
         let (h0, e0) = (hex(reg(&host.image, 0)), hex(reg(&emu.image, 0)));
-        return Some(format!("SW host {hs:04x} emu {es:04x} (mask {mask:04x}); ST0 host {h0} emu {e0}"));
+        return Some(format!(
+            "SW host {hs:04x} emu {es:04x} (mask {mask:04x}); ST0 host {h0} emu {e0}"
+        ));
     }
     for off in [0usize, 8] {
         let (h, e) = (word(&host.image, off), word(&emu.image, off));
@@ -273,16 +288,28 @@ fn compare(c: Check, host: &HostIo, emu: &HostIo) -> Option<String> {
     }
     for i in 0..8 {
         let (h, e) = (reg(&host.image, i), reg(&emu.image, i));
-        let same = if c.ulp_tolerance { within_ulp(h, e) } else { h == e };
+        let same = if c.ulp_tolerance {
+            within_ulp(h, e)
+        } else {
+            h == e
+        };
         if !same {
             return Some(format!("ST{i} host {} emu {}", hex(h), hex(e)));
         }
     }
     if host.mem[..c.mem_out] != emu.mem[..c.mem_out] {
-        return Some(format!("mem host {:02x?} emu {:02x?}", &host.mem[..c.mem_out], &emu.mem[..c.mem_out]));
+        return Some(format!(
+            "mem host {:02x?} emu {:02x?}",
+            &host.mem[..c.mem_out],
+            &emu.mem[..c.mem_out]
+        ));
     }
     if c.eflags && host.flags & 0x45 != emu.flags & 0x45 {
-        return Some(format!("eflags host {:x} emu {:x}", host.flags & 0x45, emu.flags & 0x45));
+        return Some(format!(
+            "eflags host {:x} emu {:x}",
+            host.flags & 0x45,
+            emu.flags & 0x45
+        ));
     }
     None
 }
@@ -297,7 +324,14 @@ fn random_sig(rng: &mut SmallRng) -> u64 {
     let s: u64 = rng.gen();
     match rng.gen_range(0..8) {
         // Near rounding boundaries of the 24/53/64-bit precisions.
-        0 => (s & !0xFF_FFFF_FFFF) | if rng.gen() { 0x7F_FFFF_FFFF } else { 0x80_0000_0000 },
+        0 => {
+            (s & !0xFF_FFFF_FFFF)
+                | if rng.gen() {
+                    0x7F_FFFF_FFFF
+                } else {
+                    0x80_0000_0000
+                }
+        }
         1 => (s & !0x7FF) | [0x3FF, 0x400, 0x7FF, 0x401][rng.gen_range(0..4)],
         2 => !0u64 << rng.gen_range(0..64),
         3 => (1 << 63) | (1u64 << rng.gen_range(0..63)),
@@ -334,12 +368,16 @@ fn gen_f80(rng: &mut SmallRng, exp_center: i32, exp_spread: i32) -> F80 {
 fn gen_related(rng: &mut SmallRng, a: F80) -> F80 {
     match rng.gen_range(0..10) {
         0 => a,
-        1 => a.neg(),
+        1 => a.negated(),
         2 | 3 if a.exp > 0 && a.exp < 0x7FFF => {
             let e = (a.exp as i32 + rng.gen_range(-70..=70)).clamp(1, 0x7FFE);
             F80::new(rng.gen(), e as u16, random_sig(rng) | (1 << 63))
         }
-        4 if a.exp > 0 && a.exp < 0x7FFF => F80::new(rng.gen(), a.exp, a.sig ^ (1 << rng.gen_range(0..64)) | (1 << 63)),
+        4 if a.exp > 0 && a.exp < 0x7FFF => F80::new(
+            rng.gen(),
+            a.exp,
+            a.sig ^ (1 << rng.gen_range(0..64)) | (1 << 63),
+        ),
         _ => gen_f80(rng, 0x3FFF, 80),
     }
 }
@@ -347,7 +385,11 @@ fn gen_related(rng: &mut SmallRng, a: F80) -> F80 {
 fn gen_cw(rng: &mut SmallRng) -> u16 {
     let rc: u16 = rng.gen_range(0..4);
     let pc: u16 = [0, 2, 3][rng.gen_range(0..3)];
-    let masks: u16 = if rng.gen_range(0..5) == 0 { rng.gen_range(0..64) } else { 0x3F };
+    let masks: u16 = if rng.gen_range(0..5) == 0 {
+        rng.gen_range(0..64)
+    } else {
+        0x3F
+    };
     0x0040 | (rc << 10) | (pc << 8) | masks
 }
 
@@ -480,21 +522,33 @@ fn make_case(rng: &mut SmallRng, gen: Gen) -> HostIo {
             vals[0] = Some(if rng.gen_range(0..10) == 0 {
                 gen_f80(rng, 0x3FFF, 100)
             } else {
-                F80::new(rng.gen(), rng.gen_range(0x3F80..0x3FFF), random_sig(rng) | (1 << 63))
+                F80::new(
+                    rng.gen(),
+                    rng.gen_range(0x3F80..0x3FFF),
+                    random_sig(rng) | (1 << 63),
+                )
             })
         }
         Gen::Angle => {
             vals[0] = Some(if rng.gen_range(0..10) == 0 {
                 gen_f80(rng, 0x3FFF + 40, 30)
             } else {
-                F80::new(rng.gen(), rng.gen_range(0x3FD0..0x4010), random_sig(rng) | (1 << 63))
+                F80::new(
+                    rng.gen(),
+                    rng.gen_range(0x3FD0..0x4010),
+                    random_sig(rng) | (1 << 63),
+                )
             })
         }
         Gen::Log => {
             vals[0] = Some(if rng.gen_range(0..10) == 0 {
                 gen_f80(rng, 0x3FFF, 100)
             } else {
-                F80::new(false, rng.gen_range(0x3F00..0x4100), random_sig(rng) | (1 << 63))
+                F80::new(
+                    false,
+                    rng.gen_range(0x3F00..0x4100),
+                    random_sig(rng) | (1 << 63),
+                )
             });
             vals[1] = Some(gen_f80(rng, 0x3FFF, 30));
         }
@@ -508,7 +562,11 @@ fn make_case(rng: &mut SmallRng, gen: Gen) -> HostIo {
                     x
                 }
             } else {
-                F80::new(rng.gen(), rng.gen_range(0x3F00..0x3FFD), random_sig(rng) | (1 << 63))
+                F80::new(
+                    rng.gen(),
+                    rng.gen_range(0x3F00..0x3FFD),
+                    random_sig(rng) | (1 << 63),
+                )
             });
             vals[1] = Some(gen_f80(rng, 0x3FFF, 30));
         }
@@ -534,7 +592,11 @@ fn make_case(rng: &mut SmallRng, gen: Gen) -> HostIo {
     let depth = vals.iter().rposition(|v| v.is_some()).map_or(0, |p| p + 1) as u16;
     let top = (8 - depth) & 7;
     let flags = 0x202 | (rng.gen::<u64>() & 0x45);
-    HostIo { image: image(cw, &vals, top), mem, flags }
+    HostIo {
+        image: image(cw, &vals, top),
+        mem,
+        flags,
+    }
 }
 
 /// Runs `n` random cases of one instruction and reports the first mismatches.
@@ -544,8 +606,16 @@ fn run(name: &str, bytes: &[u8], host: fn(&mut HostIo), gen: Gen, c: Check, n: u
     let mut count = 0;
     for _ in 0..n {
         let input = make_case(&mut rng, gen);
-        let mut h = HostIo { image: input.image, mem: input.mem, flags: input.flags };
-        let mut e = HostIo { image: input.image, mem: input.mem, flags: input.flags };
+        let mut h = HostIo {
+            image: input.image,
+            mem: input.mem,
+            flags: input.flags,
+        };
+        let mut e = HostIo {
+            image: input.image,
+            mem: input.mem,
+            flags: input.flags,
+        };
         host(&mut h);
         emulate(bytes, &mut e);
         if let Some(diff) = compare(c, &h, &e) {
@@ -561,7 +631,11 @@ fn run(name: &str, bytes: &[u8], host: fn(&mut HostIo), gen: Gen, c: Check, n: u
             }
         }
     }
-    assert!(count == 0, "{name}: {count}/{n} mismatches\n{}", failures.join("\n"));
+    assert!(
+        count == 0,
+        "{name}: {count}/{n} mismatches\n{}",
+        failures.join("\n")
+    );
 }
 
 const N: usize = 10_000;
@@ -576,73 +650,355 @@ macro_rules! diff_test {
 }
 
 fn mem_check(sw: u16, n: usize) -> Check {
-    Check { mem_out: n, ..check(sw) }
+    Check {
+        mem_out: n,
+        ..check(sw)
+    }
 }
 
 fn trans_check() -> Check {
-    Check { ulp_tolerance: true, ..check(ARITH_SW) }
+    Check {
+        ulp_tolerance: true,
+        ..check(ARITH_SW)
+    }
 }
 
-diff_test!(fadd_st0_st1, h_fadd_st0_st1, [0xD8, 0xC1], Gen::Two, check(ARITH_SW));
-diff_test!(fmul_st0_st1, h_fmul_st0_st1, [0xD8, 0xC9], Gen::Two, check(ARITH_SW));
-diff_test!(fsub_st0_st1, h_fsub_st0_st1, [0xD8, 0xE1], Gen::Two, check(ARITH_SW));
-diff_test!(fsubr_st0_st1, h_fsubr_st0_st1, [0xD8, 0xE9], Gen::Two, check(ARITH_SW));
-diff_test!(fdiv_st0_st1, h_fdiv_st0_st1, [0xD8, 0xF1], Gen::Two, check(ARITH_SW));
-diff_test!(fdivr_st0_st1, h_fdivr_st0_st1, [0xD8, 0xF9], Gen::Two, check(ARITH_SW));
+diff_test!(
+    fadd_st0_st1,
+    h_fadd_st0_st1,
+    [0xD8, 0xC1],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fmul_st0_st1,
+    h_fmul_st0_st1,
+    [0xD8, 0xC9],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fsub_st0_st1,
+    h_fsub_st0_st1,
+    [0xD8, 0xE1],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fsubr_st0_st1,
+    h_fsubr_st0_st1,
+    [0xD8, 0xE9],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fdiv_st0_st1,
+    h_fdiv_st0_st1,
+    [0xD8, 0xF1],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fdivr_st0_st1,
+    h_fdivr_st0_st1,
+    [0xD8, 0xF9],
+    Gen::Two,
+    check(ARITH_SW)
+);
 diff_test!(faddp, h_faddp, [0xDE, 0xC1], Gen::Two, check(ARITH_SW));
 diff_test!(fsubp, h_fsubp, [0xDE, 0xE9], Gen::Two, check(ARITH_SW));
 diff_test!(fsubrp, h_fsubrp, [0xDE, 0xE1], Gen::Two, check(ARITH_SW));
 diff_test!(fmulp, h_fmulp, [0xDE, 0xC9], Gen::Two, check(ARITH_SW));
 diff_test!(fdivp, h_fdivp, [0xDE, 0xF9], Gen::Two, check(ARITH_SW));
 diff_test!(fdivrp, h_fdivrp, [0xDE, 0xF1], Gen::Two, check(ARITH_SW));
-diff_test!(fsub_st1_st0, h_fsub_st1_st0, [0xDC, 0xE9], Gen::Two, check(ARITH_SW));
-diff_test!(fdiv_st1_st0, h_fdiv_st1_st0, [0xDC, 0xF9], Gen::Two, check(ARITH_SW));
-diff_test!(fadd_m32, h_fadd_m32, [0xD8, 0x00], Gen::Mem(MemKind::F32), check(ARITH_SW));
-diff_test!(fmul_m32, h_fmul_m32, [0xD8, 0x08], Gen::Mem(MemKind::F32), check(ARITH_SW));
-diff_test!(fsub_m32, h_fsub_m32, [0xD8, 0x20], Gen::Mem(MemKind::F32), check(ARITH_SW));
-diff_test!(fdivr_m32, h_fdivr_m32, [0xD8, 0x38], Gen::Mem(MemKind::F32), check(ARITH_SW));
-diff_test!(fadd_m64, h_fadd_m64, [0xDC, 0x00], Gen::Mem(MemKind::F64), check(ARITH_SW));
-diff_test!(fsubr_m64, h_fsubr_m64, [0xDC, 0x28], Gen::Mem(MemKind::F64), check(ARITH_SW));
-diff_test!(fdiv_m64, h_fdiv_m64, [0xDC, 0x30], Gen::Mem(MemKind::F64), check(ARITH_SW));
-diff_test!(fiadd_m16, h_fiadd_m16, [0xDE, 0x00], Gen::Mem(MemKind::I16), check(ARITH_SW));
-diff_test!(fimul_m32, h_fimul_m32, [0xDA, 0x08], Gen::Mem(MemKind::I32), check(ARITH_SW));
-diff_test!(fidiv_m32, h_fidiv_m32, [0xDA, 0x30], Gen::Mem(MemKind::I32), check(ARITH_SW));
-diff_test!(fisubr_m16, h_fisubr_m16, [0xDE, 0x28], Gen::Mem(MemKind::I16), check(ARITH_SW));
+diff_test!(
+    fsub_st1_st0,
+    h_fsub_st1_st0,
+    [0xDC, 0xE9],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fdiv_st1_st0,
+    h_fdiv_st1_st0,
+    [0xDC, 0xF9],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fadd_m32,
+    h_fadd_m32,
+    [0xD8, 0x00],
+    Gen::Mem(MemKind::F32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fmul_m32,
+    h_fmul_m32,
+    [0xD8, 0x08],
+    Gen::Mem(MemKind::F32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fsub_m32,
+    h_fsub_m32,
+    [0xD8, 0x20],
+    Gen::Mem(MemKind::F32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fdivr_m32,
+    h_fdivr_m32,
+    [0xD8, 0x38],
+    Gen::Mem(MemKind::F32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fadd_m64,
+    h_fadd_m64,
+    [0xDC, 0x00],
+    Gen::Mem(MemKind::F64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fsubr_m64,
+    h_fsubr_m64,
+    [0xDC, 0x28],
+    Gen::Mem(MemKind::F64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fdiv_m64,
+    h_fdiv_m64,
+    [0xDC, 0x30],
+    Gen::Mem(MemKind::F64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fiadd_m16,
+    h_fiadd_m16,
+    [0xDE, 0x00],
+    Gen::Mem(MemKind::I16),
+    check(ARITH_SW)
+);
+diff_test!(
+    fimul_m32,
+    h_fimul_m32,
+    [0xDA, 0x08],
+    Gen::Mem(MemKind::I32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fidiv_m32,
+    h_fidiv_m32,
+    [0xDA, 0x30],
+    Gen::Mem(MemKind::I32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fisubr_m16,
+    h_fisubr_m16,
+    [0xDE, 0x28],
+    Gen::Mem(MemKind::I16),
+    check(ARITH_SW)
+);
 
 diff_test!(fcom_st1, h_fcom_st1, [0xD8, 0xD1], Gen::Two, check(ALL_SW));
-diff_test!(fcomp_st1, h_fcomp_st1, [0xD8, 0xD9], Gen::Two, check(ALL_SW));
+diff_test!(
+    fcomp_st1,
+    h_fcomp_st1,
+    [0xD8, 0xD9],
+    Gen::Two,
+    check(ALL_SW)
+);
 diff_test!(fcompp, h_fcompp, [0xDE, 0xD9], Gen::Two, check(ALL_SW));
-diff_test!(fucom_st1, h_fucom_st1, [0xDD, 0xE1], Gen::Two, check(ALL_SW));
+diff_test!(
+    fucom_st1,
+    h_fucom_st1,
+    [0xDD, 0xE1],
+    Gen::Two,
+    check(ALL_SW)
+);
 diff_test!(fucompp, h_fucompp, [0xDA, 0xE9], Gen::Two, check(ALL_SW));
-diff_test!(fcom_m32, h_fcom_m32, [0xD8, 0x10], Gen::Mem(MemKind::F32), check(ALL_SW));
-diff_test!(fcomp_m64, h_fcomp_m64, [0xDC, 0x18], Gen::Mem(MemKind::F64), check(ALL_SW));
-diff_test!(ficom_m16, h_ficom_m16, [0xDE, 0x10], Gen::Mem(MemKind::I16), check(ALL_SW));
-diff_test!(ficomp_m32, h_ficomp_m32, [0xDA, 0x18], Gen::Mem(MemKind::I32), check(ALL_SW));
+diff_test!(
+    fcom_m32,
+    h_fcom_m32,
+    [0xD8, 0x10],
+    Gen::Mem(MemKind::F32),
+    check(ALL_SW)
+);
+diff_test!(
+    fcomp_m64,
+    h_fcomp_m64,
+    [0xDC, 0x18],
+    Gen::Mem(MemKind::F64),
+    check(ALL_SW)
+);
+diff_test!(
+    ficom_m16,
+    h_ficom_m16,
+    [0xDE, 0x10],
+    Gen::Mem(MemKind::I16),
+    check(ALL_SW)
+);
+diff_test!(
+    ficomp_m32,
+    h_ficomp_m32,
+    [0xDA, 0x18],
+    Gen::Mem(MemKind::I32),
+    check(ALL_SW)
+);
 diff_test!(ftst, h_ftst, [0xD9, 0xE4], Gen::One, check(ALL_SW));
 diff_test!(fxam, h_fxam, [0xD9, 0xE5], Gen::Two, check(ALL_SW));
-diff_test!(fcomi, h_fcomi, [0xDB, 0xF1], Gen::Two, Check { eflags: true, ..check(ARITH_SW) });
-diff_test!(fucomip, h_fucomip, [0xDF, 0xE9], Gen::Two, Check { eflags: true, ..check(ARITH_SW) });
+diff_test!(
+    fcomi,
+    h_fcomi,
+    [0xDB, 0xF1],
+    Gen::Two,
+    Check {
+        eflags: true,
+        ..check(ARITH_SW)
+    }
+);
+diff_test!(
+    fucomip,
+    h_fucomip,
+    [0xDF, 0xE9],
+    Gen::Two,
+    Check {
+        eflags: true,
+        ..check(ARITH_SW)
+    }
+);
 
-diff_test!(fld_m32, h_fld_m32, [0xD9, 0x00], Gen::Mem(MemKind::F32), check(ARITH_SW));
-diff_test!(fld_m64, h_fld_m64, [0xDD, 0x00], Gen::Mem(MemKind::F64), check(ARITH_SW));
-diff_test!(fld_m80, h_fld_m80, [0xDB, 0x28], Gen::Mem(MemKind::F80), check(ARITH_SW));
-diff_test!(fst_m32, h_fst_m32, [0xD9, 0x10], Gen::Store(MemKind::F32), mem_check(ARITH_SW, 4));
-diff_test!(fstp_m32, h_fstp_m32, [0xD9, 0x18], Gen::Store(MemKind::F32), mem_check(ARITH_SW, 4));
-diff_test!(fst_m64, h_fst_m64, [0xDD, 0x10], Gen::Store(MemKind::F64), mem_check(ARITH_SW, 8));
-diff_test!(fstp_m64, h_fstp_m64, [0xDD, 0x18], Gen::Store(MemKind::F64), mem_check(ARITH_SW, 8));
-diff_test!(fstp_m80, h_fstp_m80, [0xDB, 0x38], Gen::Two, mem_check(ARITH_SW, 10));
-diff_test!(fild_m16, h_fild_m16, [0xDF, 0x00], Gen::Mem(MemKind::I16), check(ARITH_SW));
-diff_test!(fild_m32, h_fild_m32, [0xDB, 0x00], Gen::Mem(MemKind::I32), check(ARITH_SW));
-diff_test!(fild_m64, h_fild_m64, [0xDF, 0x28], Gen::Mem(MemKind::I64), check(ARITH_SW));
-diff_test!(fist_m16, h_fist_m16, [0xDF, 0x10], Gen::Store(MemKind::I16), mem_check(ARITH_SW, 2));
-diff_test!(fistp_m16, h_fistp_m16, [0xDF, 0x18], Gen::Store(MemKind::I16), mem_check(ARITH_SW, 2));
-diff_test!(fist_m32, h_fist_m32, [0xDB, 0x10], Gen::Store(MemKind::I32), mem_check(ARITH_SW, 4));
-diff_test!(fistp_m64, h_fistp_m64, [0xDF, 0x38], Gen::Store(MemKind::I64), mem_check(ARITH_SW, 8));
-diff_test!(fbld, h_fbld, [0xDF, 0x20], Gen::Mem(MemKind::Bcd), check(ARITH_SW));
-diff_test!(fbstp, h_fbstp, [0xDF, 0x30], Gen::Store(MemKind::Bcd), mem_check(ARITH_SW, 10));
+diff_test!(
+    fld_m32,
+    h_fld_m32,
+    [0xD9, 0x00],
+    Gen::Mem(MemKind::F32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fld_m64,
+    h_fld_m64,
+    [0xDD, 0x00],
+    Gen::Mem(MemKind::F64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fld_m80,
+    h_fld_m80,
+    [0xDB, 0x28],
+    Gen::Mem(MemKind::F80),
+    check(ARITH_SW)
+);
+diff_test!(
+    fst_m32,
+    h_fst_m32,
+    [0xD9, 0x10],
+    Gen::Store(MemKind::F32),
+    mem_check(ARITH_SW, 4)
+);
+diff_test!(
+    fstp_m32,
+    h_fstp_m32,
+    [0xD9, 0x18],
+    Gen::Store(MemKind::F32),
+    mem_check(ARITH_SW, 4)
+);
+diff_test!(
+    fst_m64,
+    h_fst_m64,
+    [0xDD, 0x10],
+    Gen::Store(MemKind::F64),
+    mem_check(ARITH_SW, 8)
+);
+diff_test!(
+    fstp_m64,
+    h_fstp_m64,
+    [0xDD, 0x18],
+    Gen::Store(MemKind::F64),
+    mem_check(ARITH_SW, 8)
+);
+diff_test!(
+    fstp_m80,
+    h_fstp_m80,
+    [0xDB, 0x38],
+    Gen::Two,
+    mem_check(ARITH_SW, 10)
+);
+diff_test!(
+    fild_m16,
+    h_fild_m16,
+    [0xDF, 0x00],
+    Gen::Mem(MemKind::I16),
+    check(ARITH_SW)
+);
+diff_test!(
+    fild_m32,
+    h_fild_m32,
+    [0xDB, 0x00],
+    Gen::Mem(MemKind::I32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fild_m64,
+    h_fild_m64,
+    [0xDF, 0x28],
+    Gen::Mem(MemKind::I64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fist_m16,
+    h_fist_m16,
+    [0xDF, 0x10],
+    Gen::Store(MemKind::I16),
+    mem_check(ARITH_SW, 2)
+);
+diff_test!(
+    fistp_m16,
+    h_fistp_m16,
+    [0xDF, 0x18],
+    Gen::Store(MemKind::I16),
+    mem_check(ARITH_SW, 2)
+);
+diff_test!(
+    fist_m32,
+    h_fist_m32,
+    [0xDB, 0x10],
+    Gen::Store(MemKind::I32),
+    mem_check(ARITH_SW, 4)
+);
+diff_test!(
+    fistp_m64,
+    h_fistp_m64,
+    [0xDF, 0x38],
+    Gen::Store(MemKind::I64),
+    mem_check(ARITH_SW, 8)
+);
+diff_test!(
+    fbld,
+    h_fbld,
+    [0xDF, 0x20],
+    Gen::Mem(MemKind::Bcd),
+    check(ARITH_SW)
+);
+diff_test!(
+    fbstp,
+    h_fbstp,
+    [0xDF, 0x30],
+    Gen::Store(MemKind::Bcd),
+    mem_check(ARITH_SW, 10)
+);
 
 diff_test!(fsqrt, h_fsqrt, [0xD9, 0xFA], Gen::One, check(ARITH_SW));
-diff_test!(frndint, h_frndint, [0xD9, 0xFC], Gen::Store(MemKind::I64), check(ARITH_SW));
+diff_test!(
+    frndint,
+    h_frndint,
+    [0xD9, 0xFC],
+    Gen::Store(MemKind::I64),
+    check(ARITH_SW)
+);
 diff_test!(fscale, h_fscale, [0xD9, 0xFD], Gen::Two, check(ARITH_SW));
 diff_test!(fxtract, h_fxtract, [0xD9, 0xF4], Gen::One, check(ARITH_SW));
 diff_test!(fprem, h_fprem, [0xD9, 0xF8], Gen::Two, check(ALL_SW));
@@ -666,15 +1022,69 @@ diff_test!(fldlg2, h_fldlg2, [0xD9, 0xEC], Gen::Stack, check(ARITH_SW));
 diff_test!(fldln2, h_fldln2, [0xD9, 0xED], Gen::Stack, check(ARITH_SW));
 diff_test!(fld1, h_fld1, [0xD9, 0xE8], Gen::Stack, check(ARITH_SW));
 diff_test!(fxch, h_fxch, [0xD9, 0xC9], Gen::Stack, check(ARITH_SW));
-diff_test!(fld_st1, h_fld_st1, [0xD9, 0xC1], Gen::Stack, check(ARITH_SW));
-diff_test!(fstp_st2, h_fstp_st2, [0xDD, 0xDA], Gen::Stack, check(ARITH_SW));
-diff_test!(fincstp, h_fincstp, [0xD9, 0xF7], Gen::Stack, check(ARITH_SW));
-diff_test!(fdecstp, h_fdecstp, [0xD9, 0xF6], Gen::Stack, check(ARITH_SW));
-diff_test!(ffree_st1, h_ffree_st1, [0xDD, 0xC1], Gen::Stack, check(ALL_SW));
-diff_test!(fcmovbe, h_fcmovbe, [0xDA, 0xD1], Gen::Stack, check(ARITH_SW));
-diff_test!(fcmovnu, h_fcmovnu, [0xDB, 0xD9], Gen::Stack, check(ARITH_SW));
-diff_test!(fldcw, h_fldcw, [0xD9, 0x28], Gen::Mem(MemKind::Cw), check(ALL_SW));
-diff_test!(fnstcw, h_fnstcw, [0xD9, 0x38], Gen::Stack, mem_check(ALL_SW, 2));
+diff_test!(
+    fld_st1,
+    h_fld_st1,
+    [0xD9, 0xC1],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fstp_st2,
+    h_fstp_st2,
+    [0xDD, 0xDA],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fincstp,
+    h_fincstp,
+    [0xD9, 0xF7],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fdecstp,
+    h_fdecstp,
+    [0xD9, 0xF6],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    ffree_st1,
+    h_ffree_st1,
+    [0xDD, 0xC1],
+    Gen::Stack,
+    check(ALL_SW)
+);
+diff_test!(
+    fcmovbe,
+    h_fcmovbe,
+    [0xDA, 0xD1],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fcmovnu,
+    h_fcmovnu,
+    [0xDB, 0xD9],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fldcw,
+    h_fldcw,
+    [0xD9, 0x28],
+    Gen::Mem(MemKind::Cw),
+    check(ALL_SW)
+);
+diff_test!(
+    fnstcw,
+    h_fnstcw,
+    [0xD9, 0x38],
+    Gen::Stack,
+    mem_check(ALL_SW, 2)
+);
 diff_test!(fnclex, h_fnclex, [0xDB, 0xE2], Gen::Stack, check(ARITH_SW));
 
 #[test]
@@ -684,8 +1094,16 @@ fn fsave_image_matches_host_layout() {
     let mut rng = SmallRng::seed_from_u64(7);
     for _ in 0..200 {
         let case = make_case(&mut rng, Gen::Two);
-        let mut h = HostIo { image: case.image, mem: case.mem, flags: case.flags };
-        let mut e = HostIo { image: case.image, mem: case.mem, flags: case.flags };
+        let mut h = HostIo {
+            image: case.image,
+            mem: case.mem,
+            flags: case.flags,
+        };
+        let mut e = HostIo {
+            image: case.image,
+            mem: case.mem,
+            flags: case.flags,
+        };
         h_fadd_st0_st1(&mut h);
         emulate(&[0xD8, 0xC1], &mut e);
         assert_eq!(word(&e.image, 18) & 0x7FF, 0x0C1, "emulated FOP");

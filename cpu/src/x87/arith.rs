@@ -22,7 +22,11 @@ pub fn nan_pair(a: F80, b: F80) -> Option<Out> {
     if !an && !bn {
         return None;
     }
-    let flags = if ca == Class::SNaN || cb == Class::SNaN { sw::IE } else { 0 };
+    let flags = if ca == Class::SNaN || cb == Class::SNaN {
+        sw::IE
+    } else {
+        0
+    };
     let pick = match (an, bn) {
         (true, false) => a,
         (false, true) => b,
@@ -84,7 +88,7 @@ pub fn add(a: F80, b: F80, negate_b: bool, ctx: Ctx) -> Out {
     if let Some(r) = nan_pair(a, b) {
         return r;
     }
-    let b = if negate_b { b.neg() } else { b };
+    let b = if negate_b { b.negated() } else { b };
     let de = denormal_flag(&[a, b]);
     with_de(add_checked(a, b, ctx), de)
 }
@@ -98,14 +102,20 @@ fn add_checked(a: F80, b: F80, ctx: Ctx) -> Out {
     }
     match (a.is_zero(), b.is_zero()) {
         (true, true) => {
-            let sign = if a.sign == b.sign { a.sign } else { ctx.rc == Rc::Down };
+            let sign = if a.sign == b.sign {
+                a.sign
+            } else {
+                ctx.rc == Rc::Down
+            };
             return (F80::zero(sign), 0);
         }
         (true, false) => return reround(b, ctx),
         (false, true) => return reround(a, ctx),
         _ => {}
     }
-    let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else { return INVALID };
+    let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else {
+        return INVALID;
+    };
     match add_unpacked(ua, ub) {
         Some(u) => pack_ext(u, ctx),
         None => (F80::zero(ctx.rc == Rc::Down), 0),
@@ -114,11 +124,19 @@ fn add_checked(a: F80, b: F80, ctx: Ctx) -> Out {
 
 /// Exact sum of two unpacked values (the low bits are kept jammed). `None` for an exact zero.
 pub fn add_unpacked(ua: Unpacked, ub: Unpacked) -> Option<Unpacked> {
-    let (big, small) = if (ua.exp, ua.m) >= (ub.exp, ub.m) { (ua, ub) } else { (ub, ua) };
+    let (big, small) = if (ua.exp, ua.m) >= (ub.exp, ub.m) {
+        (ua, ub)
+    } else {
+        (ub, ua)
+    };
     let d = (big.exp - small.exp) as u32;
     let mb = shr_jam(big.m, 1);
     let ms = shr_jam(shr_jam(small.m, 1), d);
-    let m = if big.sign == small.sign { mb + ms } else { mb - ms };
+    let m = if big.sign == small.sign {
+        mb + ms
+    } else {
+        mb - ms
+    };
     if m == 0 {
         return None;
     }
@@ -189,7 +207,12 @@ mod tests {
     use super::*;
 
     fn ctx() -> Ctx {
-        Ctx { rc: Rc::Nearest, prec: 64, um: true, om: true }
+        Ctx {
+            rc: Rc::Nearest,
+            prec: 64,
+            um: true,
+            om: true,
+        }
     }
     fn val(exp: u16, sig: u64) -> F80 {
         F80::new(false, exp, sig)

@@ -27,7 +27,10 @@ pub fn store_bcd(v: F80, rc: Rc) -> ([u8; 10], u16) {
         Class::Normal | Class::Denormal | Class::PseudoDenormal => match v.unpack() {
             Some(u) => {
                 let (mag, inexact, up) = round_to_int(u, rc);
-                (mag, if inexact { sw::PE } else { 0 } | if up { sw::C1 } else { 0 })
+                (
+                    mag,
+                    if inexact { sw::PE } else { 0 } | if up { sw::C1 } else { 0 },
+                )
             }
             None => return (BCD_INDEFINITE, sw::IE),
         },

@@ -49,7 +49,11 @@ pub fn order(a: F80, b: F80) -> Ordering {
         return Ordering::Equal;
     }
     if a.sign != b.sign {
-        return if a.sign { Ordering::Less } else { Ordering::Greater };
+        return if a.sign {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
     }
     let o = magnitude_key(a).cmp(&magnitude_key(b));
     if a.sign {
@@ -102,11 +106,23 @@ mod tests {
     fn relations() {
         let two = F80::new(false, 0x4000, 1 << 63);
         assert_eq!(compare(F80::ONE, two, false), (Relation::Less, 0));
-        assert_eq!(compare(two.neg(), F80::ONE.neg(), false), (Relation::Less, 0));
-        assert_eq!(compare(F80::ZERO, F80::ZERO.neg(), false), (Relation::Equal, 0));
+        assert_eq!(
+            compare(two.negated(), F80::ONE.negated(), false),
+            (Relation::Less, 0)
+        );
+        assert_eq!(
+            compare(F80::ZERO, F80::ZERO.negated(), false),
+            (Relation::Equal, 0)
+        );
         assert_eq!(compare(F80::INFINITY, two, false), (Relation::Greater, 0));
-        assert_eq!(compare(F80::INDEFINITE, two, true), (Relation::Unordered, 0));
-        assert_eq!(compare(F80::INDEFINITE, two, false), (Relation::Unordered, sw::IE));
+        assert_eq!(
+            compare(F80::INDEFINITE, two, true),
+            (Relation::Unordered, 0)
+        );
+        assert_eq!(
+            compare(F80::INDEFINITE, two, false),
+            (Relation::Unordered, sw::IE)
+        );
         assert_eq!(examine(F80::INDEFINITE, false), sw::C1 | sw::C0);
         assert_eq!(examine(F80::ZERO, true), sw::C3 | sw::C0);
     }

@@ -15,8 +15,14 @@ pub struct MemFormat {
     pub exp_bits: u32,
 }
 
-pub const SINGLE: MemFormat = MemFormat { prec: 24, exp_bits: 8 };
-pub const DOUBLE: MemFormat = MemFormat { prec: 53, exp_bits: 11 };
+pub const SINGLE: MemFormat = MemFormat {
+    prec: 24,
+    exp_bits: 8,
+};
+pub const DOUBLE: MemFormat = MemFormat {
+    prec: 53,
+    exp_bits: 11,
+};
 
 impl MemFormat {
     fn bias(self) -> i32 {
@@ -29,7 +35,9 @@ impl MemFormat {
         (1 << self.exp_bits) - 1
     }
     fn pack(self, sign: bool, exp_field: u64, frac: u64) -> u64 {
-        ((sign as u64) << (self.exp_bits + self.frac_bits())) | (exp_field << self.frac_bits()) | frac
+        ((sign as u64) << (self.exp_bits + self.frac_bits()))
+            | (exp_field << self.frac_bits())
+            | frac
     }
 }
 
@@ -47,7 +55,11 @@ pub fn load_real(bits: u64, fmt: MemFormat) -> Out {
             return (F80::inf(sign), 0);
         }
         let nan = F80::new(sign, 0x7FFF, (1 << 63) | frac_hi);
-        return if nan.is_snan() { (nan, sw::IE) } else { (nan, 0) };
+        return if nan.is_snan() {
+            (nan, sw::IE)
+        } else {
+            (nan, 0)
+        };
     }
     if exp == 0 {
         if frac == 0 {
@@ -77,7 +89,9 @@ pub fn store_real(v: F80, fmt: MemFormat, ctx: Ctx) -> (u64, u16) {
         Class::Zero => return (fmt.pack(v.sign, 0, 0), 0),
         _ => {}
     }
-    let Some(u) = v.unpack() else { return (indefinite, sw::IE) };
+    let Some(u) = v.unpack() else {
+        return (indefinite, sw::IE);
+    };
     let bias = fmt.bias();
     let (emin, emax) = (1 - bias, bias);
     let r = round_core(u, fmt.prec, emin, emax, ctx.rc, true);
@@ -97,7 +111,11 @@ pub fn store_real(v: F80, fmt: MemFormat, ctx: Ctx) -> (u64, u16) {
         let bits = if to_inf {
             fmt.pack(v.sign, fmt.max_exp_field(), 0)
         } else {
-            fmt.pack(v.sign, fmt.max_exp_field() - 1, (sig << 1) >> (64 - frac_bits))
+            fmt.pack(
+                v.sign,
+                fmt.max_exp_field() - 1,
+                (sig << 1) >> (64 - frac_bits),
+            )
         };
         return (bits, flags);
     }
@@ -109,7 +127,11 @@ pub fn store_real(v: F80, fmt: MemFormat, ctx: Ctx) -> (u64, u16) {
             flags |= sw::UE;
         }
     }
-    let exp_field = if r.sig >> 63 == 0 { 0 } else { (r.exp + bias) as u64 };
+    let exp_field = if r.sig >> 63 == 0 {
+        0
+    } else {
+        (r.exp + bias) as u64
+    };
     let frac = (r.sig << 1) >> (64 - frac_bits);
     (fmt.pack(v.sign, exp_field, frac), flags)
 }
@@ -125,7 +147,11 @@ pub fn round_to_int(u: Unpacked, rc: Rc) -> (u128, bool, bool) {
         (0u128, core::cmp::Ordering::Less, true)
     } else {
         let int = if shift >= 128 { 0 } else { u.m >> shift };
-        let rest = if shift >= 128 { u.m } else { u.m & ((1u128 << shift) - 1) };
+        let rest = if shift >= 128 {
+            u.m
+        } else {
+            u.m & ((1u128 << shift) - 1)
+        };
         let half = 1u128 << (shift - 1);
         (int, rest.cmp(&half), rest != 0)
     };
@@ -159,7 +185,11 @@ pub fn store_int(v: F80, bits: u32, rc: Rc) -> (i64, u16) {
         return (indefinite, sw::IE);
     }
     let flags = if inexact { sw::PE } else { 0 } | if up { sw::C1 } else { 0 };
-    let value = if v.sign { (mag as i128).wrapping_neg() as i64 } else { mag as i64 };
+    let value = if v.sign {
+        (mag as i128).wrapping_neg() as i64
+    } else {
+        mag as i64
+    };
     (value, flags)
 }
 
@@ -197,7 +227,12 @@ mod tests {
     use super::*;
 
     fn ctx(rc: Rc) -> Ctx {
-        Ctx { rc, prec: 64, um: true, om: true }
+        Ctx {
+            rc,
+            prec: 64,
+            um: true,
+            om: true,
+        }
     }
 
     #[test]
@@ -208,9 +243,15 @@ mod tests {
         let (d, f) = load_real(1, DOUBLE);
         assert_eq!(f, sw::DE);
         assert_eq!(store_real(d, DOUBLE, ctx(Rc::Nearest)), (1, 0));
-        assert_eq!(store_real(F80::INDEFINITE, SINGLE, ctx(Rc::Nearest)), (0xFFC0_0000, 0));
+        assert_eq!(
+            store_real(F80::INDEFINITE, SINGLE, ctx(Rc::Nearest)),
+            (0xFFC0_0000, 0)
+        );
         let huge = F80::new(false, 0x7000, 1 << 63);
-        assert_eq!(store_real(huge, SINGLE, ctx(Rc::Zero)), (0x7F7F_FFFF, sw::OE | sw::PE));
+        assert_eq!(
+            store_real(huge, SINGLE, ctx(Rc::Zero)),
+            (0x7F7F_FFFF, sw::OE | sw::PE)
+        );
     }
 
     #[test]
@@ -218,7 +259,10 @@ mod tests {
         let two_and_half = F80::new(true, 0x4000, 5 << 61);
         assert_eq!(store_int(two_and_half, 16, Rc::Nearest), (-2, sw::PE));
         assert_eq!(store_int(two_and_half, 16, Rc::Down), (-3, sw::PE | sw::C1));
-        assert_eq!(store_int(load_int(40000), 16, Rc::Nearest), (-32768, sw::IE));
+        assert_eq!(
+            store_int(load_int(40000), 16, Rc::Nearest),
+            (-32768, sw::IE)
+        );
         assert_eq!(store_int(load_int(-32768), 16, Rc::Nearest), (-32768, 0));
         assert_eq!(load_int(i64::MIN), F80::new(true, 0x403E, 1 << 63));
         assert_eq!(frndint(two_and_half, ctx(Rc::Up)).0, load_int(-2));

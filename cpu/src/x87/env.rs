@@ -20,9 +20,21 @@ fn env_image(fpu: &Fpu, bits32: bool, protected: bool) -> Vec<u8> {
             fpu.fds as u32,
         ]
     } else {
-        let ip = if fpu.fcs != 0 { ((fpu.fcs as u32) << 4).wrapping_add(fpu.fip) } else { fpu.fip };
-        let dp = if fpu.fds != 0 { ((fpu.fds as u32) << 4).wrapping_add(fpu.fdp) } else { fpu.fdp };
-        let (ip_hi, dp_hi) = if bits32 { (ip >> 16, dp >> 16) } else { ((ip >> 16) & 0xF, (dp >> 16) & 0xF) };
+        let ip = if fpu.fcs != 0 {
+            ((fpu.fcs as u32) << 4).wrapping_add(fpu.fip)
+        } else {
+            fpu.fip
+        };
+        let dp = if fpu.fds != 0 {
+            ((fpu.fds as u32) << 4).wrapping_add(fpu.fdp)
+        } else {
+            fpu.fdp
+        };
+        let (ip_hi, dp_hi) = if bits32 {
+            (ip >> 16, dp >> 16)
+        } else {
+            ((ip >> 16) & 0xF, (dp >> 16) & 0xF)
+        };
         [
             fpu.cw as u32,
             fpu.status_word() as u32,
@@ -36,7 +48,11 @@ fn env_image(fpu: &Fpu, bits32: bool, protected: bool) -> Vec<u8> {
     for (i, w) in words.iter().enumerate() {
         if bits32 {
             let w = if i < 3 { *w | 0xFFFF_0000 } else { *w };
-            let w = if protected && i == 6 { w | 0xFFFF_0000 } else { w };
+            let w = if protected && i == 6 {
+                w | 0xFFFF_0000
+            } else {
+                w
+            };
             out.extend_from_slice(&w.to_le_bytes());
         } else {
             out.extend_from_slice(&(*w as u16).to_le_bytes());

@@ -4,7 +4,9 @@
 use super::arith::{add, div, mul, with_de, Out};
 use super::bcd::{load_bcd, store_bcd};
 use super::compare::{compare, examine, Relation};
-use super::convert::{frndint, load_int, load_real, store_int, store_real, MemFormat, DOUBLE, SINGLE};
+use super::convert::{
+    frndint, load_int, load_real, store_int, store_real, MemFormat, DOUBLE, SINGLE,
+};
 use super::f80::F80;
 use super::rem::{fprem, fscale, fxtract};
 use super::round::{Ctx, Rc};
@@ -88,7 +90,7 @@ fn is_control(m: Mnemonic) -> bool {
 }
 
 fn st_index(r: Register) -> usize {
-    (r.number() & 7) as usize
+    r.number() & 7
 }
 
 fn has_mem(insn: &Instruction) -> bool {
@@ -132,7 +134,8 @@ impl Fpu {
     fn apply(&mut self, flags: u16) -> bool {
         if flags & PRE & !self.cw != 0 {
             self.sw |= flags & (PRE | sw::SF);
-            self.sw = (self.sw & !sw::C1) | (flags & sw::C1 & if flags & sw::SF != 0 { !0 } else { 0 });
+            self.sw =
+                (self.sw & !sw::C1) | (flags & sw::C1 & if flags & sw::SF != 0 { !0 } else { 0 });
             self.update_es();
             return false;
         }
@@ -228,9 +231,30 @@ pub fn execute(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GRe
     }
     use Mnemonic::*;
     match m {
-        Fadd | Faddp | Fiadd => arith(fpu, insn, host, |a, b, c| add(a, b, false, c), false, m == Faddp),
-        Fsub | Fsubp | Fisub => arith(fpu, insn, host, |a, b, c| add(a, b, true, c), false, m == Fsubp),
-        Fsubr | Fsubrp | Fisubr => arith(fpu, insn, host, |a, b, c| add(a, b, true, c), true, m == Fsubrp),
+        Fadd | Faddp | Fiadd => arith(
+            fpu,
+            insn,
+            host,
+            |a, b, c| add(a, b, false, c),
+            false,
+            m == Faddp,
+        ),
+        Fsub | Fsubp | Fisub => arith(
+            fpu,
+            insn,
+            host,
+            |a, b, c| add(a, b, true, c),
+            false,
+            m == Fsubp,
+        ),
+        Fsubr | Fsubrp | Fisubr => arith(
+            fpu,
+            insn,
+            host,
+            |a, b, c| add(a, b, true, c),
+            true,
+            m == Fsubrp,
+        ),
         Fmul | Fmulp | Fimul => arith(fpu, insn, host, mul, false, m == Fmulp),
         Fdiv | Fdivp | Fidiv => arith(fpu, insn, host, div, false, m == Fdivp),
         Fdivr | Fdivrp | Fidivr => arith(fpu, insn, host, div, true, m == Fdivrp),
@@ -276,7 +300,13 @@ pub fn execute(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GRe
             Ok(())
         }
         Fchs | Fabs => {
-            unary(fpu, |v, _| if m == Fchs { (v.neg(), 0) } else { (v.abs(), 0) });
+            unary(fpu, |v, _| {
+                if m == Fchs {
+                    (v.negated(), 0)
+                } else {
+                    (v.abs(), 0)
+                }
+            });
             Ok(())
         }
         Fsqrt => {
@@ -343,7 +373,11 @@ pub fn execute(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GRe
             Ok(())
         }
         Fincstp | Fdecstp => {
-            fpu.top = if m == Fincstp { fpu.top.wrapping_add(1) } else { fpu.top.wrapping_sub(1) } & 7;
+            fpu.top = if m == Fincstp {
+                fpu.top.wrapping_add(1)
+            } else {
+                fpu.top.wrapping_sub(1)
+            } & 7;
             fpu.set_cc(sw::C1, 0);
             Ok(())
         }
@@ -470,7 +504,11 @@ fn compare_op(
     let (rel, flags) = match (fpu.get(0), src) {
         (Some(a), Some(b)) => {
             let (rel, f) = compare(a, b, unordered_ok);
-            let de = if rel == Relation::Unordered { 0 } else { src_flags & sw::DE };
+            let de = if rel == Relation::Unordered {
+                0
+            } else {
+                src_flags & sw::DE
+            };
             (rel, f | (src_flags & !sw::DE) | de)
         }
         _ => (Relation::Unordered, STACK_UNDERFLOW),
@@ -520,7 +558,10 @@ fn trig(fpu: &mut Fpu, m: Mnemonic) {
         fpu.overflow_two();
         return;
     }
-    let ctx = Ctx { prec: 64, ..fpu.ctx() };
+    let ctx = Ctx {
+        prec: 64,
+        ..fpu.ctx()
+    };
     let Some((first, second, f)) = trans::trig(m, a, ctx) else {
         fpu.apply(0);
         fpu.set_cc(sw::C2, sw::C2);
@@ -544,7 +585,10 @@ fn binary_pop(fpu: &mut Fpu, m: Mnemonic) {
         }
         return;
     };
-    let ctx = Ctx { prec: 64, ..fpu.ctx() };
+    let ctx = Ctx {
+        prec: 64,
+        ..fpu.ctx()
+    };
     let (r, f) = match m {
         Mnemonic::Fpatan => trans::fpatan(x, y, ctx),
         Mnemonic::Fyl2x => trans::fyl2x(x, y, ctx),
@@ -628,7 +672,11 @@ fn store_op(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GResul
             (pad(&i.to_le_bytes()), (bits / 8) as usize, f)
         }
     };
-    let flags = if under != 0 { (flags & !sw::C1) | under } else { flags };
+    let flags = if under != 0 {
+        (flags & !sw::C1) | under
+    } else {
+        flags
+    };
     let unmasked = flags & !fpu.cw & (PRE | sw::OE | sw::UE) != 0;
     if !unmasked {
         host.write_mem(0, &bytes[..n])?;

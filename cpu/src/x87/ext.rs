@@ -12,26 +12,49 @@ pub struct X {
 }
 
 impl X {
-    pub const ZERO: X = X { sign: false, exp: 0, m: 0 };
-    pub const ONE: X = X { sign: false, exp: 0, m: 1 << 127 };
+    pub const ZERO: X = X {
+        sign: false,
+        exp: 0,
+        m: 0,
+    };
+    pub const ONE: X = X {
+        sign: false,
+        exp: 0,
+        m: 1 << 127,
+    };
 
     pub fn new(sign: bool, exp: i32, m: u128) -> X {
         if m == 0 {
             return X::ZERO;
         }
         let lz = m.leading_zeros() as i32;
-        X { sign, exp: exp - lz, m: m << lz }
+        X {
+            sign,
+            exp: exp - lz,
+            m: m << lz,
+        }
     }
 
     /// A constant given as a 128-bit fraction with the binary point after `int_bits`.
     pub const fn constant(m: u128, top_exp: i32) -> X {
-        X { sign: false, exp: top_exp, m }
+        X {
+            sign: false,
+            exp: top_exp,
+            m,
+        }
     }
 
     pub fn from_f80(v: F80) -> X {
         match v.unpack() {
-            Some(u) => X { sign: u.sign, exp: u.exp, m: u.m },
-            None => X { sign: v.sign, ..X::ZERO },
+            Some(u) => X {
+                sign: u.sign,
+                exp: u.exp,
+                m: u.m,
+            },
+            None => X {
+                sign: v.sign,
+                ..X::ZERO
+            },
         }
     }
 
@@ -43,12 +66,18 @@ impl X {
         self.m == 0
     }
 
-    pub fn neg(self) -> X {
-        X { sign: !self.sign, ..self }
+    pub fn negated(self) -> X {
+        X {
+            sign: !self.sign,
+            ..self
+        }
     }
 
     pub fn abs(self) -> X {
-        X { sign: false, ..self }
+        X {
+            sign: false,
+            ..self
+        }
     }
 
     /// Multiplies by 2^n.
@@ -56,13 +85,20 @@ impl X {
         if self.is_zero() {
             self
         } else {
-            X { exp: self.exp + n, ..self }
+            X {
+                exp: self.exp + n,
+                ..self
+            }
         }
     }
 
     /// Exact value (with the final sticky bit) for rounding to F80.
     pub fn unpacked(self) -> Unpacked {
-        Unpacked { sign: self.sign, exp: self.exp, m: self.m | 1 }
+        Unpacked {
+            sign: self.sign,
+            exp: self.exp,
+            m: self.m | 1,
+        }
     }
 
     pub fn add(self, o: X) -> X {
@@ -72,16 +108,24 @@ impl X {
         if o.is_zero() {
             return self;
         }
-        let (big, small) = if (self.exp, self.m) >= (o.exp, o.m) { (self, o) } else { (o, self) };
+        let (big, small) = if (self.exp, self.m) >= (o.exp, o.m) {
+            (self, o)
+        } else {
+            (o, self)
+        };
         let d = (big.exp - small.exp) as u32;
         let mb = big.m >> 1;
         let ms = if d >= 127 { 0 } else { (small.m >> 1) >> d };
-        let m = if big.sign == small.sign { mb + ms } else { mb - ms };
+        let m = if big.sign == small.sign {
+            mb + ms
+        } else {
+            mb - ms
+        };
         X::new(big.sign, big.exp + 1, m)
     }
 
     pub fn sub(self, o: X) -> X {
-        self.add(o.neg())
+        self.add(o.negated())
     }
 
     pub fn mul(self, o: X) -> X {
@@ -91,7 +135,9 @@ impl X {
         let (a1, a0) = (self.m >> 64, self.m & u64::MAX as u128);
         let (b1, b0) = (o.m >> 64, o.m & u64::MAX as u128);
         let hh = a1 * b1;
-        let mid = (a1 * b0 >> 64) + (a0 * b1 >> 64) + ((a1 * b0 & u64::MAX as u128) + (a0 * b1 & u64::MAX as u128) + (a0 * b0 >> 64) >> 64);
+        let low = u64::MAX as u128;
+        let carry = (((a1 * b0) & low) + ((a0 * b1) & low) + ((a0 * b0) >> 64)) >> 64;
+        let mid = ((a1 * b0) >> 64) + ((a0 * b1) >> 64) + carry;
         X::new(self.sign != o.sign, self.exp + o.exp + 1, hh + mid)
     }
 
@@ -137,9 +183,16 @@ impl X {
         }
         let odd = self.exp.rem_euclid(2) != 0;
         let half = (self.exp - odd as i32) / 2;
-        let v = X { exp: odd as i32, ..self };
+        let v = X {
+            exp: odd as i32,
+            ..self
+        };
         // Initial guess from the leading 53 bits (a float-free linear estimate).
-        let mut g = X { sign: false, exp: 0, m: (v.m >> 1) + (1u128 << 126) };
+        let mut g = X {
+            sign: false,
+            exp: 0,
+            m: (v.m >> 1) + (1u128 << 126),
+        };
         if odd {
             g = g.mul(X::constant(0xB504_F333_F9DE_6484_597D_89B3_754A_BE9F, 0));
         }
@@ -172,6 +225,6 @@ mod tests {
         let r = two.sqrt();
         assert_eq!(r.m >> 64, 0xB504_F333_F9DE_6484);
         assert_eq!(X::from_int(10).div_int(5), two);
-        assert_eq!(X::from_int(9).sqrt().sub(three).abs().exp < -120, true);
+        assert!(X::from_int(9).sqrt().sub(three).abs().exp < -120);
     }
 }

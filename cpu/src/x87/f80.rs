@@ -37,14 +37,34 @@ pub enum Class {
 const J: u64 = 1 << 63;
 
 impl F80 {
-    pub const ZERO: F80 = F80 { sign: false, exp: 0, sig: 0 };
-    pub const ONE: F80 = F80 { sign: false, exp: 0x3FFF, sig: J };
-    pub const INFINITY: F80 = F80 { sign: false, exp: 0x7FFF, sig: J };
+    pub const ZERO: F80 = F80 {
+        sign: false,
+        exp: 0,
+        sig: 0,
+    };
+    pub const ONE: F80 = F80 {
+        sign: false,
+        exp: 0x3FFF,
+        sig: J,
+    };
+    pub const INFINITY: F80 = F80 {
+        sign: false,
+        exp: 0x7FFF,
+        sig: J,
+    };
     /// The QNaN "real indefinite" produced by masked invalid operations.
-    pub const INDEFINITE: F80 = F80 { sign: true, exp: 0x7FFF, sig: 0xC000_0000_0000_0000 };
+    pub const INDEFINITE: F80 = F80 {
+        sign: true,
+        exp: 0x7FFF,
+        sig: 0xC000_0000_0000_0000,
+    };
 
     pub const fn new(sign: bool, exp: u16, sig: u64) -> F80 {
-        F80 { sign, exp: exp & 0x7FFF, sig }
+        F80 {
+            sign,
+            exp: exp & 0x7FFF,
+            sig,
+        }
     }
 
     /// From the 10-byte little-endian memory image.
@@ -52,7 +72,11 @@ impl F80 {
         let mut sig_bytes = [0u8; 8];
         sig_bytes.copy_from_slice(&b[..8]);
         let se = u16::from_le_bytes([b[8], b[9]]);
-        F80 { sign: se & 0x8000 != 0, exp: se & 0x7FFF, sig: u64::from_le_bytes(sig_bytes) }
+        F80 {
+            sign: se & 0x8000 != 0,
+            exp: se & 0x7FFF,
+            sig: u64::from_le_bytes(sig_bytes),
+        }
     }
 
     /// To the 10-byte little-endian memory image.
@@ -66,7 +90,11 @@ impl F80 {
 
     /// From sign/exponent word and significand.
     pub fn from_parts(se: u16, sig: u64) -> F80 {
-        F80 { sign: se & 0x8000 != 0, exp: se & 0x7FFF, sig }
+        F80 {
+            sign: se & 0x8000 != 0,
+            exp: se & 0x7FFF,
+            sig,
+        }
     }
 
     /// The sign/exponent word.
@@ -108,21 +136,33 @@ impl F80 {
         self.class() == Class::Unsupported
     }
 
-    pub fn neg(self) -> F80 {
-        F80 { sign: !self.sign, ..self }
+    pub fn negated(self) -> F80 {
+        F80 {
+            sign: !self.sign,
+            ..self
+        }
     }
     pub fn abs(self) -> F80 {
-        F80 { sign: false, ..self }
+        F80 {
+            sign: false,
+            ..self
+        }
     }
 
     /// The NaN with its quiet bit set.
     pub fn quieted(self) -> F80 {
-        F80 { sig: self.sig | (1 << 62), ..self }
+        F80 {
+            sig: self.sig | (1 << 62),
+            ..self
+        }
     }
 
     /// Signed infinity.
     pub fn inf(sign: bool) -> F80 {
-        F80 { sign, ..F80::INFINITY }
+        F80 {
+            sign,
+            ..F80::INFINITY
+        }
     }
     /// Signed zero.
     pub fn zero(sign: bool) -> F80 {
@@ -163,7 +203,11 @@ impl Unpacked {
     /// Normalizes an arbitrary nonzero `m` with value `m / 2^127 * 2^exp`.
     pub fn normalized(sign: bool, exp: i32, m: u128) -> Unpacked {
         let lz = m.leading_zeros() as i32;
-        Unpacked { sign, exp: exp - lz, m: m << lz }
+        Unpacked {
+            sign,
+            exp: exp - lz,
+            m: m << lz,
+        }
     }
 }
 

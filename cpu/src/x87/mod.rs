@@ -194,7 +194,13 @@ impl Fpu {
 
     /// Sets the tag word as FLDENV/FRSTOR do: only "empty" (11) is taken from the image.
     fn set_tag_word(&mut self, tw: u16) {
-        self.used = (0..8).fold(0u8, |acc, i| if (tw >> (2 * i)) & 3 == 3 { acc } else { acc | (1 << i) });
+        self.used = (0..8).fold(0u8, |acc, i| {
+            if (tw >> (2 * i)) & 3 == 3 {
+                acc
+            } else {
+                acc | (1 << i)
+            }
+        });
     }
 }
 

@@ -17,11 +17,15 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
         (Class::Infinity, _) | (_, Class::Zero) => return INVALID,
         (Class::Zero, _) => return (a, de),
         // A pseudo-denormal comes back re-encoded as the equal normal value.
-        (_, Class::Infinity) if a.class() == Class::PseudoDenormal => return (F80::new(a.sign, 1, a.sig), de),
+        (_, Class::Infinity) if a.class() == Class::PseudoDenormal => {
+            return (F80::new(a.sign, 1, a.sig), de)
+        }
         (_, Class::Infinity) => return (a, de),
         _ => {}
     }
-    let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else { return INVALID };
+    let (Some(ua), Some(ub)) = (a.unpack(), b.unpack()) else {
+        return INVALID;
+    };
     let big_a = (ua.m >> 64) as u64 as u128;
     let big_b = (ub.m >> 64) as u64 as u128;
     let d = ua.exp - ub.exp;
@@ -64,7 +68,10 @@ pub fn fprem(a: F80, b: F80, nearest: bool, ctx: Ctx) -> Out {
     if rem == 0 {
         return (F80::zero(a.sign), de | cc);
     }
-    let (v, f) = pack_ext(Unpacked::normalized(sign, res_exp, rem << 64), Ctx { prec: 64, ..ctx });
+    let (v, f) = pack_ext(
+        Unpacked::normalized(sign, res_exp, rem << 64),
+        Ctx { prec: 64, ..ctx },
+    );
     (v, de | cc | (f & !sw::C1))
 }
 
@@ -106,7 +113,13 @@ pub fn fscale(a: F80, b: F80, ctx: Ctx) -> Out {
                 }
                 None => 0,
             };
-            pack_ext(Unpacked { exp: ua.exp + shift, ..ua }, Ctx { prec: 64, ..ctx })
+            pack_ext(
+                Unpacked {
+                    exp: ua.exp + shift,
+                    ..ua
+                },
+                Ctx { prec: 64, ..ctx },
+            )
         }
     };
     with_de((r, f), de)
@@ -136,15 +149,26 @@ mod tests {
     use crate::x87::convert::load_int;
 
     fn ctx() -> Ctx {
-        Ctx { rc: Rc::Nearest, prec: 64, um: true, om: true }
+        Ctx {
+            rc: Rc::Nearest,
+            prec: 64,
+            um: true,
+            om: true,
+        }
     }
 
     #[test]
     fn remainders() {
         // 17 rem 5: quotient 3 (C3=Q1, C1=Q0), remainder 2.
-        assert_eq!(fprem(load_int(17), load_int(5), false, ctx()), (load_int(2), sw::C3 | sw::C1));
+        assert_eq!(
+            fprem(load_int(17), load_int(5), false, ctx()),
+            (load_int(2), sw::C3 | sw::C1)
+        );
         // IEEE: 17 = 3*5 + 2, but 18 = 4*5 - 2 (quotient 4 -> C0).
-        assert_eq!(fprem(load_int(18), load_int(5), true, ctx()), (load_int(-2), sw::C0));
+        assert_eq!(
+            fprem(load_int(18), load_int(5), true, ctx()),
+            (load_int(-2), sw::C0)
+        );
         assert_eq!(fprem(load_int(1), F80::ZERO, false, ctx()), INVALID);
     }
 
@@ -152,7 +176,10 @@ mod tests {
     fn scale_and_extract() {
         assert_eq!(fscale(load_int(3), load_int(4), ctx()), (load_int(48), 0));
         let (e, s, f) = fxtract(load_int(48));
-        assert_eq!((e, s, f), (load_int(5), F80::new(false, 0x3FFF, 3 << 62), 0));
+        assert_eq!(
+            (e, s, f),
+            (load_int(5), F80::new(false, 0x3FFF, 3 << 62), 0)
+        );
         assert_eq!(fxtract(F80::ZERO).2, sw::ZE);
     }
 }

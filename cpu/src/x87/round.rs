@@ -45,11 +45,19 @@ impl Ctx {
             2 => 53,
             _ => 64,
         };
-        Ctx { rc: Rc::from_cw(cw), prec, um: cw & sw::UE != 0, om: cw & sw::OE != 0 }
+        Ctx {
+            rc: Rc::from_cw(cw),
+            prec,
+            um: cw & sw::UE != 0,
+            om: cw & sw::OE != 0,
+        }
     }
     /// Context for operations that always round to 64 bits.
     pub fn full(cw: u16) -> Ctx {
-        Ctx { prec: 64, ..Ctx::from_cw(cw) }
+        Ctx {
+            prec: 64,
+            ..Ctx::from_cw(cw)
+        }
     }
 }
 
@@ -94,9 +102,20 @@ pub struct Rounded {
 }
 
 /// Rounds `u` to `prec` bits; denormalizes below `emin` when `denormalize`.
-pub fn round_core(u: Unpacked, prec: u32, emin: i32, emax: i32, rc: Rc, denormalize: bool) -> Rounded {
+pub fn round_core(
+    u: Unpacked,
+    prec: u32,
+    emin: i32,
+    emax: i32,
+    rc: Rc,
+    denormalize: bool,
+) -> Rounded {
     let (r, carry, inexact, up) = round_bits(u.m, prec, rc, u.sign);
-    let (sig, exp) = if carry { (1u64 << 63, u.exp + 1) } else { ((r >> 64) as u64, u.exp) };
+    let (sig, exp) = if carry {
+        (1u64 << 63, u.exp + 1)
+    } else {
+        ((r >> 64) as u64, u.exp)
+    };
     let tiny = exp < emin;
     if u.exp < emin && denormalize {
         let shift = (emin - u.exp).min(200) as u32;
@@ -112,7 +131,15 @@ pub fn round_core(u: Unpacked, prec: u32, emin: i32, emax: i32, rc: Rc, denormal
             overflow: false,
         };
     }
-    Rounded { sign: u.sign, exp, sig, inexact, up, tiny, overflow: exp > emax }
+    Rounded {
+        sign: u.sign,
+        exp,
+        sig,
+        inexact,
+        up,
+        tiny,
+        overflow: exp > emax,
+    }
 }
 
 /// The masked overflow response: infinity or the largest finite value of `prec` bits.
@@ -123,7 +150,14 @@ pub fn overflow_value(sign: bool, prec: u32, rc: Rc) -> (bool, u64) {
         Rc::Down => sign,
         Rc::Zero => false,
     };
-    (to_inf, if to_inf { 1 << 63 } else { !0u64 << (64 - prec) })
+    (
+        to_inf,
+        if to_inf {
+            1 << 63
+        } else {
+            !0u64 << (64 - prec)
+        },
+    )
 }
 
 /// Rounds an exact nonzero value to an x87 register (extended exponent range, `ctx.prec`
@@ -164,7 +198,11 @@ pub fn pack_ext(u: Unpacked, ctx: Ctx) -> (F80, u16) {
             flags |= sw::UE;
         }
     }
-    let exp = if r.sig >> 63 == 0 { 0 } else { (r.exp + BIAS) as u16 };
+    let exp = if r.sig >> 63 == 0 {
+        0
+    } else {
+        (r.exp + BIAS) as u16
+    };
     (F80::new(r.sign, exp, r.sig), flags)
 }
 
@@ -185,13 +223,22 @@ mod tests {
     use super::*;
 
     fn ctx(rc: Rc, prec: u32) -> Ctx {
-        Ctx { rc, prec, um: true, om: true }
+        Ctx {
+            rc,
+            prec,
+            um: true,
+            om: true,
+        }
     }
 
     #[test]
     fn rounds_to_nearest_even_and_directed() {
         // 1 + 2^-64 (half ulp) ties to even 1.0 in nearest mode.
-        let u = Unpacked { sign: false, exp: 0, m: (1u128 << 127) | (1u128 << 63) };
+        let u = Unpacked {
+            sign: false,
+            exp: 0,
+            m: (1u128 << 127) | (1u128 << 63),
+        };
         let (v, f) = pack_ext(u, ctx(Rc::Nearest, 64));
         assert_eq!(v, F80::ONE);
         assert_eq!(f, sw::PE);
@@ -204,15 +251,26 @@ mod tests {
 
     #[test]
     fn overflow_and_underflow_responses() {
-        let big = Unpacked { sign: true, exp: EMAX + 1, m: 1 << 127 };
+        let big = Unpacked {
+            sign: true,
+            exp: EMAX + 1,
+            m: 1 << 127,
+        };
         let (v, f) = pack_ext(big, ctx(Rc::Zero, 64));
         assert_eq!(v, F80::new(true, 0x7FFE, !0));
         assert_eq!(f, sw::OE | sw::PE);
-        let tiny = Unpacked { sign: false, exp: EMIN - 1, m: 3 << 126 };
+        let tiny = Unpacked {
+            sign: false,
+            exp: EMIN - 1,
+            m: 3 << 126,
+        };
         let (v, f) = pack_ext(tiny, ctx(Rc::Nearest, 64));
         assert_eq!(v, F80::new(false, 0, 0x6000_0000_0000_0000));
         assert_eq!(f, 0);
-        let unmasked = Ctx { um: false, ..ctx(Rc::Nearest, 64) };
+        let unmasked = Ctx {
+            um: false,
+            ..ctx(Rc::Nearest, 64)
+        };
         let (v, f) = pack_ext(tiny, unmasked);
         assert_eq!(v.exp as i32, EMIN - 1 + BIAS + BIAS_ADJUST);
         assert_eq!(f, sw::UE);

@@ -9,12 +9,16 @@ pub fn sqrt_unpacked(u: Unpacked) -> Unpacked {
     let m = (u.m >> 64) as u64 as u128;
     let odd = u.exp.rem_euclid(2) == 1;
     let shift = if odd { 64 } else { 63 };
-    let radicand = m << shift;
-    let half_exp = (u.exp - 63 - shift as i32).div_euclid(2);
+    let radicand = m << shift as u32;
+    let half_exp = (u.exp - 63 - shift).div_euclid(2);
     let mut rem: u128 = 0;
     let mut root: u128 = 0;
     for i in (0..72).rev() {
-        let pair = if i >= 8 { (radicand >> (2 * (i - 8))) & 3 } else { 0 };
+        let pair = if i >= 8 {
+            (radicand >> (2 * (i - 8))) & 3
+        } else {
+            0
+        };
         rem = (rem << 2) | pair;
         let trial = (root << 2) | 1;
         if rem >= trial {
@@ -53,12 +57,20 @@ mod tests {
 
     #[test]
     fn square_roots() {
-        let ctx = Ctx { rc: Rc::Nearest, prec: 64, um: true, om: true };
+        let ctx = Ctx {
+            rc: Rc::Nearest,
+            prec: 64,
+            um: true,
+            om: true,
+        };
         let four = F80::new(false, 0x4001, 1 << 63);
         assert_eq!(sqrt(four, ctx), (F80::new(false, 0x4000, 1 << 63), 0));
         let two = F80::new(false, 0x4000, 1 << 63);
-        assert_eq!(sqrt(two, ctx), (F80::new(false, 0x3FFF, 0xB504_F333_F9DE_6484), sw::PE));
-        assert_eq!(sqrt(F80::ONE.neg(), ctx), INVALID);
-        assert_eq!(sqrt(F80::ZERO.neg(), ctx), (F80::ZERO.neg(), 0));
+        assert_eq!(
+            sqrt(two, ctx),
+            (F80::new(false, 0x3FFF, 0xB504_F333_F9DE_6484), sw::PE)
+        );
+        assert_eq!(sqrt(F80::ONE.negated(), ctx), INVALID);
+        assert_eq!(sqrt(F80::ZERO.negated(), ctx), (F80::ZERO.negated(), 0));
     }
 }

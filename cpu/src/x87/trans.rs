@@ -28,7 +28,18 @@ pub fn constant(m: Mnemonic, rc: Rc) -> F80 {
         Mnemonic::Fldlg2 => LOG10_2,
         _ => LN2,
     };
-    let r = round_core(Unpacked { sign: false, exp: x.exp, m: x.m }, 64, -16382, 16383, rc, true);
+    let r = round_core(
+        Unpacked {
+            sign: false,
+            exp: x.exp,
+            m: x.m,
+        },
+        64,
+        -16382,
+        16383,
+        rc,
+        true,
+    );
     F80::new(false, (r.exp + 16383) as u16, r.sig)
 }
 
@@ -47,7 +58,7 @@ fn series(first: X, factor: X, div: impl Fn(u64) -> u64, alternate: bool) -> X {
     for k in 1..80u64 {
         term = term.mul(factor).div_int(div(k));
         if alternate {
-            term = term.neg();
+            term = term.negated();
         }
         if term.is_zero() || term.exp < sum.exp - 132 {
             break;
@@ -118,16 +129,16 @@ pub fn trig(m: Mnemonic, a: F80, ctx: Ctx) -> Option<(F80, Option<F80>, u16)> {
     let sin = match k & 3 {
         0 => s,
         1 => c,
-        2 => s.neg(),
-        _ => c.neg(),
+        2 => s.negated(),
+        _ => c.negated(),
     };
     let cos = match k & 3 {
         0 => c,
-        1 => s.neg(),
-        2 => c.neg(),
+        1 => s.negated(),
+        2 => c.negated(),
         _ => s,
     };
-    let sin = if neg { sin.neg() } else { sin };
+    let sin = if neg { sin.negated() } else { sin };
     let (first, second, f) = match m {
         Mnemonic::Fsin => {
             let (v, f) = finish(sin, ctx);
@@ -161,7 +172,7 @@ fn atan_unit(t: X) -> X {
     let mut sum = t;
     let mut pow = t;
     for k in 1..60u64 {
-        pow = pow.mul(t2).neg();
+        pow = pow.mul(t2).negated();
         let term = pow.div_int(2 * k + 1);
         if term.is_zero() || term.exp < sum.exp - 132 {
             break;
@@ -204,7 +215,11 @@ pub fn fpatan(x: F80, y: F80, ctx: Ctx) -> Out {
         }
         _ => {
             let (ax, ay) = (X::from_f80(x).abs(), X::from_f80(y).abs());
-            let a = if ay.mag_gt(ax) { half_pi.sub(atan_unit(ax.div(ay))) } else { atan_unit(ay.div(ax)) };
+            let a = if ay.mag_gt(ax) {
+                half_pi.sub(atan_unit(ax.div(ay)))
+            } else {
+                atan_unit(ay.div(ax))
+            };
             if x.sign {
                 PI.sub(a)
             } else {
@@ -212,7 +227,7 @@ pub fn fpatan(x: F80, y: F80, ctx: Ctx) -> Out {
             }
         }
     };
-    let v = if y.sign { v.neg() } else { v };
+    let v = if y.sign { v.negated() } else { v };
     let (r, f) = finish(v, ctx);
     with_de((r, f), de)
 }
@@ -239,7 +254,11 @@ fn log2(x: X) -> X {
         return X::ZERO;
     }
     let mut e = x.exp;
-    let mut m = X { sign: false, exp: 0, m: x.m };
+    let mut m = X {
+        sign: false,
+        exp: 0,
+        m: x.m,
+    };
     // Keep m within [sqrt(2)/2, sqrt(2)].
     if m.m > 0xB504_F333_F9DE_6484_597D_89B3_754A_BE9F {
         m = m.scale(-1);
@@ -318,7 +337,13 @@ pub fn f2xm1(a: F80, ctx: Ctx) -> Out {
     }
     match a.class() {
         Class::Zero => return (a, 0),
-        Class::Infinity => return if a.sign { (F80::ONE.neg(), 0) } else { (a, 0) },
+        Class::Infinity => {
+            return if a.sign {
+                (F80::ONE.negated(), 0)
+            } else {
+                (a, 0)
+            }
+        }
         _ => {}
     }
     let de = denormal_flag(&[a]);
@@ -327,8 +352,15 @@ pub fn f2xm1(a: F80, ctx: Ctx) -> Out {
         // Outside the architectural range the FPU returns the operand (inexact).
         return (a, sw::PE | de);
     }
-    if x == X::ONE || x == X::ONE.neg() {
-        return (if x.sign { F80::new(true, 0x3FFE, 1 << 63) } else { F80::ONE }, de);
+    if x == X::ONE || x == X::ONE.negated() {
+        return (
+            if x.sign {
+                F80::new(true, 0x3FFE, 1 << 63)
+            } else {
+                F80::ONE
+            },
+            de,
+        );
     }
     let z = x.mul(LN2);
     let (r, f) = finish(series(z, z, |k| k + 1, false), ctx);
