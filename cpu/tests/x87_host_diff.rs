@@ -640,11 +640,22 @@ fn run(name: &str, bytes: &[u8], host: fn(&mut HostIo), gen: Gen, c: Check, n: u
 
 const N: usize = 10_000;
 
+/// Per-test seed from the test name (plus `X87_DIFF_SEED` to explore other sequences).
+fn seed(name: &str) -> u64 {
+    let extra = std::env::var("X87_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(0);
+    name.bytes().fold(0x5EED_u64 ^ extra, |h, b| {
+        h.wrapping_mul(0x100_0000_01B3) ^ b as u64
+    })
+}
+
 macro_rules! diff_test {
     ($test:ident, $host:ident, [$($b:literal),+], $gen:expr, $check:expr) => {
         #[test]
         fn $test() {
-            run(stringify!($test), &[$($b),+], $host, $gen, $check, N, 0x5EED ^ line!() as u64);
+            run(stringify!($test), &[$($b),+], $host, $gen, $check, N, seed(stringify!($test)));
         }
     };
 }

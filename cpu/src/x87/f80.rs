@@ -149,6 +149,16 @@ impl F80 {
         }
     }
 
+    /// Pseudo-denormals re-encoded as the equal normal value (exponent 1), as the FPU
+    /// returns an operand it passes through arithmetic unchanged.
+    pub fn canonical(self) -> F80 {
+        if self.class() == Class::PseudoDenormal {
+            F80 { exp: 1, ..self }
+        } else {
+            self
+        }
+    }
+
     /// The NaN with its quiet bit set.
     pub fn quieted(self) -> F80 {
         F80 {

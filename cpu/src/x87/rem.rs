@@ -98,7 +98,7 @@ pub fn fscale(a: F80, b: F80, ctx: Ctx) -> Out {
         (Class::Infinity, Class::Infinity) if b.sign => INVALID,
         (_, Class::Infinity) if !b.sign => (F80::inf(a.sign), 0),
         (_, Class::Infinity) => (F80::zero(a.sign), 0),
-        (Class::Zero, _) | (Class::Infinity, _) => (a, 0),
+        (Class::Zero, _) | (Class::Infinity, _) | (_, Class::Zero) => (a.canonical(), 0),
         _ => {
             let Some(ua) = a.unpack() else { return INVALID };
             let shift = match b.unpack() {
