@@ -20,11 +20,13 @@ use std::arch::asm;
 
 const IMG: usize = 108;
 const REGS: usize = 28;
+/// Size of the memory-operand buffer (large enough for FSTENV).
+const MEM: usize = 32;
 
 /// What a host oracle function sees and returns.
 struct HostIo {
     image: [u8; IMG],
-    mem: [u8; 16],
+    mem: [u8; MEM],
     flags: u64,
 }
 
@@ -33,7 +35,7 @@ macro_rules! host_op {
         fn $name(io: &mut HostIo) {
             let mut flags = io.flags;
             // SAFETY: the block only touches the two buffers it is given (`io.image`: 108
-            // bytes, FRSTOR/FNSAVE; `io.mem`: 16 bytes, the memory operand at [rax]) and
+            // bytes, FRSTOR/FNSAVE; `io.mem`: 32 bytes, the memory operand at [rax]) and
             // EFLAGS; FNSAVE re-initializes the FPU so the x87 stack is empty on exit as the
             // ABI requires, and every x87/MMX register is declared clobbered.
             unsafe {
@@ -153,6 +155,38 @@ host_op!(h_fcmovnu, 0xDB, 0xD9);
 host_op!(h_fldcw, 0xD9, 0x28);
 host_op!(h_fnstcw, 0xD9, 0x38);
 host_op!(h_fnclex, 0xDB, 0xE2);
+host_op!(h_fnstenv, 0xD9, 0x30);
+host_op!(h_fldenv, 0xD9, 0x20);
+// More operand forms.
+host_op!(h_fsubr_m32, 0xD8, 0x28);
+host_op!(h_fmul_m64, 0xDC, 0x08);
+host_op!(h_fdivr_m64, 0xDC, 0x38);
+host_op!(h_fisub_m32, 0xDA, 0x20);
+host_op!(h_fidivr_m16, 0xDE, 0x38);
+host_op!(h_fimul_m16, 0xDE, 0x08);
+host_op!(h_fadd_st1_st0, 0xDC, 0xC1);
+host_op!(h_fmul_st2_st0, 0xDC, 0xCA);
+host_op!(h_fsubr_st1_st0, 0xDC, 0xE1);
+host_op!(h_fdivr_st1_st0, 0xDC, 0xF1);
+host_op!(h_fucomp_st1, 0xDD, 0xE9);
+host_op!(h_fucomi, 0xDB, 0xE9);
+host_op!(h_fcomip, 0xDF, 0xF1);
+host_op!(h_fcom_st2, 0xD8, 0xD2);
+host_op!(h_fcmovb, 0xDA, 0xC1);
+host_op!(h_fcmove, 0xDA, 0xCA);
+host_op!(h_fcmovu, 0xDA, 0xD9);
+host_op!(h_fcmovnb, 0xDB, 0xC1);
+host_op!(h_fcmovne, 0xDB, 0xCA);
+host_op!(h_fcmovnbe, 0xDB, 0xD1);
+host_op!(h_fldz, 0xD9, 0xEE);
+host_op!(h_fistp_m32, 0xDB, 0x18);
+host_op!(h_fisttp_m16, 0xDF, 0x08);
+host_op!(h_fisttp_m32, 0xDB, 0x08);
+host_op!(h_fisttp_m64, 0xDD, 0x08);
+host_op!(h_fst_st3, 0xDD, 0xD3);
+host_op!(h_fxch_st3, 0xD9, 0xCB);
+host_op!(h_ffreep, 0xDF, 0xC1);
+host_op!(h_fnop, 0xD9, 0xD0);
 
 /// The emulator's view of the same instruction.
 struct Mock {
@@ -212,7 +246,7 @@ fn emulate(bytes: &[u8], io: &mut HostIo) {
     execute(&mut fpu, &decode(&[0xDD, 0x20]), &mut host).unwrap();
     host.mem = io.mem.to_vec();
     execute(&mut fpu, &decode(bytes), &mut host).unwrap();
-    io.mem.copy_from_slice(&host.mem[..16]);
+    io.mem.copy_from_slice(&host.mem[..MEM]);
     io.flags = host.flags as u64;
     host.mem = vec![0; IMG];
     execute(&mut fpu, &decode(&[0xDD, 0x30]), &mut host).unwrap();
@@ -443,10 +477,12 @@ enum MemKind {
     I64,
     Bcd,
     Cw,
+    /// A 28-byte protected-mode environment image.
+    Env,
 }
 
-fn gen_mem(rng: &mut SmallRng, k: MemKind) -> [u8; 16] {
-    let mut m = [0u8; 16];
+fn gen_mem(rng: &mut SmallRng, k: MemKind) -> [u8; MEM] {
+    let mut m = [0u8; MEM];
     rng.fill(&mut m[..]);
     match k {
         MemKind::F32 => {
@@ -487,6 +523,14 @@ fn gen_mem(rng: &mut SmallRng, k: MemKind) -> [u8; 16] {
             let cw = gen_cw(rng) ^ (rng.gen::<u16>() & 0xE0BF);
             m[..2].copy_from_slice(&cw.to_le_bytes());
         }
+        MemKind::Env => {
+            let cw = gen_cw(rng) ^ (rng.gen::<u16>() & 0xE0BF);
+            m[..2].copy_from_slice(&cw.to_le_bytes());
+            let sw: u16 = rng.gen();
+            m[4..6].copy_from_slice(&sw.to_le_bytes());
+            let tw: u16 = rng.gen();
+            m[8..10].copy_from_slice(&tw.to_le_bytes());
+        }
     }
     m
 }
@@ -508,7 +552,7 @@ fn gen_store_value(rng: &mut SmallRng, k: MemKind) -> F80 {
 fn make_case(rng: &mut SmallRng, gen: Gen) -> HostIo {
     let cw = gen_cw(rng);
     let mut vals: Vec<Option<F80>> = vec![None; 8];
-    let mut mem = [0u8; 16];
+    let mut mem = [0u8; MEM];
     rng.fill(&mut mem[..]);
     match gen {
         Gen::Two | Gen::Stack => {
@@ -1097,6 +1141,38 @@ diff_test!(
     mem_check(ALL_SW, 2)
 );
 diff_test!(fnclex, h_fnclex, [0xDB, 0xE2], Gen::Stack, check(ARITH_SW));
+
+diff_test!(fnstenv, h_fnstenv, [0xD9, 0x30], Gen::Two, mem_check(ALL_SW, 12));
+diff_test!(fldenv, h_fldenv, [0xD9, 0x20], Gen::Mem(MemKind::Env), check(ALL_SW));
+diff_test!(fsubr_m32, h_fsubr_m32, [0xD8, 0x28], Gen::Mem(MemKind::F32), check(ARITH_SW));
+diff_test!(fmul_m64, h_fmul_m64, [0xDC, 0x08], Gen::Mem(MemKind::F64), check(ARITH_SW));
+diff_test!(fdivr_m64, h_fdivr_m64, [0xDC, 0x38], Gen::Mem(MemKind::F64), check(ARITH_SW));
+diff_test!(fisub_m32, h_fisub_m32, [0xDA, 0x20], Gen::Mem(MemKind::I32), check(ARITH_SW));
+diff_test!(fidivr_m16, h_fidivr_m16, [0xDE, 0x38], Gen::Mem(MemKind::I16), check(ARITH_SW));
+diff_test!(fimul_m16, h_fimul_m16, [0xDE, 0x08], Gen::Mem(MemKind::I16), check(ARITH_SW));
+diff_test!(fadd_st1_st0, h_fadd_st1_st0, [0xDC, 0xC1], Gen::Two, check(ARITH_SW));
+diff_test!(fmul_st2_st0, h_fmul_st2_st0, [0xDC, 0xCA], Gen::Two, check(ARITH_SW));
+diff_test!(fsubr_st1_st0, h_fsubr_st1_st0, [0xDC, 0xE1], Gen::Two, check(ARITH_SW));
+diff_test!(fdivr_st1_st0, h_fdivr_st1_st0, [0xDC, 0xF1], Gen::Two, check(ARITH_SW));
+diff_test!(fucomp_st1, h_fucomp_st1, [0xDD, 0xE9], Gen::Two, check(ALL_SW));
+diff_test!(fucomi, h_fucomi, [0xDB, 0xE9], Gen::Two, Check { eflags: true, ..check(ARITH_SW) });
+diff_test!(fcomip, h_fcomip, [0xDF, 0xF1], Gen::Two, Check { eflags: true, ..check(ARITH_SW) });
+diff_test!(fcom_st2, h_fcom_st2, [0xD8, 0xD2], Gen::Two, check(ALL_SW));
+diff_test!(fcmovb, h_fcmovb, [0xDA, 0xC1], Gen::Stack, check(ARITH_SW));
+diff_test!(fcmove, h_fcmove, [0xDA, 0xCA], Gen::Stack, check(ARITH_SW));
+diff_test!(fcmovu, h_fcmovu, [0xDA, 0xD9], Gen::Stack, check(ARITH_SW));
+diff_test!(fcmovnb, h_fcmovnb, [0xDB, 0xC1], Gen::Stack, check(ARITH_SW));
+diff_test!(fcmovne, h_fcmovne, [0xDB, 0xCA], Gen::Stack, check(ARITH_SW));
+diff_test!(fcmovnbe, h_fcmovnbe, [0xDB, 0xD1], Gen::Stack, check(ARITH_SW));
+diff_test!(fldz, h_fldz, [0xD9, 0xEE], Gen::Stack, check(ARITH_SW));
+diff_test!(fistp_m32, h_fistp_m32, [0xDB, 0x18], Gen::Store(MemKind::I32), mem_check(ARITH_SW, 4));
+diff_test!(fisttp_m16, h_fisttp_m16, [0xDF, 0x08], Gen::Store(MemKind::I16), mem_check(ARITH_SW, 2));
+diff_test!(fisttp_m32, h_fisttp_m32, [0xDB, 0x08], Gen::Store(MemKind::I32), mem_check(ARITH_SW, 4));
+diff_test!(fisttp_m64, h_fisttp_m64, [0xDD, 0x08], Gen::Store(MemKind::I64), mem_check(ARITH_SW, 8));
+diff_test!(fst_st3, h_fst_st3, [0xDD, 0xD3], Gen::Stack, check(ARITH_SW));
+diff_test!(fxch_st3, h_fxch_st3, [0xD9, 0xCB], Gen::Stack, check(ARITH_SW));
+diff_test!(ffreep, h_ffreep, [0xDF, 0xC1], Gen::Stack, check(ALL_SW));
+diff_test!(fnop, h_fnop, [0xD9, 0xD0], Gen::Stack, check(ALL_SW));
 
 #[test]
 fn fsave_image_matches_host_layout() {
