@@ -535,6 +535,19 @@ fn gen_mem(rng: &mut SmallRng, k: MemKind) -> [u8; MEM] {
     m
 }
 
+/// An extended value close to k * pi/2 (with the FPU's 68-bit pi), where the argument
+/// reduction of FSIN/FCOS/FPTAN is most sensitive.
+fn near_pi_multiple(rng: &mut SmallRng) -> F80 {
+    const PI68: u128 = 0xC_90FD_AA22_168C_234C; // pi * 2^66
+    let bits = rng.gen_range(1..50);
+    let k = rng.gen_range(1..1u128 << bits);
+    let prod = k * PI68; // k * pi/2 * 2^67
+    let lz = prod.leading_zeros();
+    let sig = ((prod << lz) >> 64) as u64 ^ rng.gen_range(0..4u64);
+    let exp = 0x3FFF + 127 - lz as i32 - 67;
+    F80::new(rng.gen(), exp as u16, sig)
+}
+
 /// ST0 for stores: values around the destination's range.
 fn gen_store_value(rng: &mut SmallRng, k: MemKind) -> F80 {
     let (center, spread) = match k {
@@ -574,25 +587,35 @@ fn make_case(rng: &mut SmallRng, gen: Gen) -> HostIo {
             })
         }
         Gen::Angle => {
-            vals[0] = Some(if rng.gen_range(0..10) == 0 {
-                gen_f80(rng, 0x3FFF + 40, 30)
-            } else {
-                F80::new(
+            vals[0] = Some(match rng.gen_range(0..10) {
+                0 => gen_f80(rng, 0x3FFF + 40, 30),
+                1 | 2 => near_pi_multiple(rng),
+                _ => F80::new(
                     rng.gen(),
                     rng.gen_range(0x3FD0..0x4010),
                     random_sig(rng) | (1 << 63),
-                )
+                ),
             })
         }
         Gen::Log => {
-            vals[0] = Some(if rng.gen_range(0..10) == 0 {
-                gen_f80(rng, 0x3FFF, 100)
-            } else {
-                F80::new(
+            vals[0] = Some(match rng.gen_range(0..10) {
+                0 => gen_f80(rng, 0x3FFF, 100),
+                // Just above or below 1.
+                1 => F80::new(
+                    false,
+                    0x3FFF,
+                    (1 << 63) | rng.gen::<u64>() >> rng.gen_range(24..63),
+                ),
+                2 => F80::new(
+                    false,
+                    0x3FFE,
+                    !0u64 ^ rng.gen::<u64>() >> rng.gen_range(24..63),
+                ),
+                _ => F80::new(
                     false,
                     rng.gen_range(0x3F00..0x4100),
                     random_sig(rng) | (1 << 63),
-                )
+                ),
             });
             vals[1] = Some(gen_f80(rng, 0x3FFF, 30));
         }
@@ -1142,35 +1165,185 @@ diff_test!(
 );
 diff_test!(fnclex, h_fnclex, [0xDB, 0xE2], Gen::Stack, check(ARITH_SW));
 
-diff_test!(fnstenv, h_fnstenv, [0xD9, 0x30], Gen::Two, mem_check(ALL_SW, 12));
-diff_test!(fldenv, h_fldenv, [0xD9, 0x20], Gen::Mem(MemKind::Env), check(ALL_SW));
-diff_test!(fsubr_m32, h_fsubr_m32, [0xD8, 0x28], Gen::Mem(MemKind::F32), check(ARITH_SW));
-diff_test!(fmul_m64, h_fmul_m64, [0xDC, 0x08], Gen::Mem(MemKind::F64), check(ARITH_SW));
-diff_test!(fdivr_m64, h_fdivr_m64, [0xDC, 0x38], Gen::Mem(MemKind::F64), check(ARITH_SW));
-diff_test!(fisub_m32, h_fisub_m32, [0xDA, 0x20], Gen::Mem(MemKind::I32), check(ARITH_SW));
-diff_test!(fidivr_m16, h_fidivr_m16, [0xDE, 0x38], Gen::Mem(MemKind::I16), check(ARITH_SW));
-diff_test!(fimul_m16, h_fimul_m16, [0xDE, 0x08], Gen::Mem(MemKind::I16), check(ARITH_SW));
-diff_test!(fadd_st1_st0, h_fadd_st1_st0, [0xDC, 0xC1], Gen::Two, check(ARITH_SW));
-diff_test!(fmul_st2_st0, h_fmul_st2_st0, [0xDC, 0xCA], Gen::Two, check(ARITH_SW));
-diff_test!(fsubr_st1_st0, h_fsubr_st1_st0, [0xDC, 0xE1], Gen::Two, check(ARITH_SW));
-diff_test!(fdivr_st1_st0, h_fdivr_st1_st0, [0xDC, 0xF1], Gen::Two, check(ARITH_SW));
-diff_test!(fucomp_st1, h_fucomp_st1, [0xDD, 0xE9], Gen::Two, check(ALL_SW));
-diff_test!(fucomi, h_fucomi, [0xDB, 0xE9], Gen::Two, Check { eflags: true, ..check(ARITH_SW) });
-diff_test!(fcomip, h_fcomip, [0xDF, 0xF1], Gen::Two, Check { eflags: true, ..check(ARITH_SW) });
+diff_test!(
+    fnstenv,
+    h_fnstenv,
+    [0xD9, 0x30],
+    Gen::Two,
+    mem_check(ALL_SW, 12)
+);
+diff_test!(
+    fldenv,
+    h_fldenv,
+    [0xD9, 0x20],
+    Gen::Mem(MemKind::Env),
+    check(ALL_SW)
+);
+diff_test!(
+    fsubr_m32,
+    h_fsubr_m32,
+    [0xD8, 0x28],
+    Gen::Mem(MemKind::F32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fmul_m64,
+    h_fmul_m64,
+    [0xDC, 0x08],
+    Gen::Mem(MemKind::F64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fdivr_m64,
+    h_fdivr_m64,
+    [0xDC, 0x38],
+    Gen::Mem(MemKind::F64),
+    check(ARITH_SW)
+);
+diff_test!(
+    fisub_m32,
+    h_fisub_m32,
+    [0xDA, 0x20],
+    Gen::Mem(MemKind::I32),
+    check(ARITH_SW)
+);
+diff_test!(
+    fidivr_m16,
+    h_fidivr_m16,
+    [0xDE, 0x38],
+    Gen::Mem(MemKind::I16),
+    check(ARITH_SW)
+);
+diff_test!(
+    fimul_m16,
+    h_fimul_m16,
+    [0xDE, 0x08],
+    Gen::Mem(MemKind::I16),
+    check(ARITH_SW)
+);
+diff_test!(
+    fadd_st1_st0,
+    h_fadd_st1_st0,
+    [0xDC, 0xC1],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fmul_st2_st0,
+    h_fmul_st2_st0,
+    [0xDC, 0xCA],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fsubr_st1_st0,
+    h_fsubr_st1_st0,
+    [0xDC, 0xE1],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fdivr_st1_st0,
+    h_fdivr_st1_st0,
+    [0xDC, 0xF1],
+    Gen::Two,
+    check(ARITH_SW)
+);
+diff_test!(
+    fucomp_st1,
+    h_fucomp_st1,
+    [0xDD, 0xE9],
+    Gen::Two,
+    check(ALL_SW)
+);
+diff_test!(
+    fucomi,
+    h_fucomi,
+    [0xDB, 0xE9],
+    Gen::Two,
+    Check {
+        eflags: true,
+        ..check(ARITH_SW)
+    }
+);
+diff_test!(
+    fcomip,
+    h_fcomip,
+    [0xDF, 0xF1],
+    Gen::Two,
+    Check {
+        eflags: true,
+        ..check(ARITH_SW)
+    }
+);
 diff_test!(fcom_st2, h_fcom_st2, [0xD8, 0xD2], Gen::Two, check(ALL_SW));
 diff_test!(fcmovb, h_fcmovb, [0xDA, 0xC1], Gen::Stack, check(ARITH_SW));
 diff_test!(fcmove, h_fcmove, [0xDA, 0xCA], Gen::Stack, check(ARITH_SW));
 diff_test!(fcmovu, h_fcmovu, [0xDA, 0xD9], Gen::Stack, check(ARITH_SW));
-diff_test!(fcmovnb, h_fcmovnb, [0xDB, 0xC1], Gen::Stack, check(ARITH_SW));
-diff_test!(fcmovne, h_fcmovne, [0xDB, 0xCA], Gen::Stack, check(ARITH_SW));
-diff_test!(fcmovnbe, h_fcmovnbe, [0xDB, 0xD1], Gen::Stack, check(ARITH_SW));
+diff_test!(
+    fcmovnb,
+    h_fcmovnb,
+    [0xDB, 0xC1],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fcmovne,
+    h_fcmovne,
+    [0xDB, 0xCA],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fcmovnbe,
+    h_fcmovnbe,
+    [0xDB, 0xD1],
+    Gen::Stack,
+    check(ARITH_SW)
+);
 diff_test!(fldz, h_fldz, [0xD9, 0xEE], Gen::Stack, check(ARITH_SW));
-diff_test!(fistp_m32, h_fistp_m32, [0xDB, 0x18], Gen::Store(MemKind::I32), mem_check(ARITH_SW, 4));
-diff_test!(fisttp_m16, h_fisttp_m16, [0xDF, 0x08], Gen::Store(MemKind::I16), mem_check(ARITH_SW, 2));
-diff_test!(fisttp_m32, h_fisttp_m32, [0xDB, 0x08], Gen::Store(MemKind::I32), mem_check(ARITH_SW, 4));
-diff_test!(fisttp_m64, h_fisttp_m64, [0xDD, 0x08], Gen::Store(MemKind::I64), mem_check(ARITH_SW, 8));
-diff_test!(fst_st3, h_fst_st3, [0xDD, 0xD3], Gen::Stack, check(ARITH_SW));
-diff_test!(fxch_st3, h_fxch_st3, [0xD9, 0xCB], Gen::Stack, check(ARITH_SW));
+diff_test!(
+    fistp_m32,
+    h_fistp_m32,
+    [0xDB, 0x18],
+    Gen::Store(MemKind::I32),
+    mem_check(ARITH_SW, 4)
+);
+diff_test!(
+    fisttp_m16,
+    h_fisttp_m16,
+    [0xDF, 0x08],
+    Gen::Store(MemKind::I16),
+    mem_check(ARITH_SW, 2)
+);
+diff_test!(
+    fisttp_m32,
+    h_fisttp_m32,
+    [0xDB, 0x08],
+    Gen::Store(MemKind::I32),
+    mem_check(ARITH_SW, 4)
+);
+diff_test!(
+    fisttp_m64,
+    h_fisttp_m64,
+    [0xDD, 0x08],
+    Gen::Store(MemKind::I64),
+    mem_check(ARITH_SW, 8)
+);
+diff_test!(
+    fst_st3,
+    h_fst_st3,
+    [0xDD, 0xD3],
+    Gen::Stack,
+    check(ARITH_SW)
+);
+diff_test!(
+    fxch_st3,
+    h_fxch_st3,
+    [0xD9, 0xCB],
+    Gen::Stack,
+    check(ARITH_SW)
+);
 diff_test!(ffreep, h_ffreep, [0xDF, 0xC1], Gen::Stack, check(ALL_SW));
 diff_test!(fnop, h_fnop, [0xD9, 0xD0], Gen::Stack, check(ALL_SW));
 
