@@ -8,6 +8,8 @@ pub mod compare;
 pub mod convert;
 pub mod env;
 mod exec;
+#[cfg(test)]
+mod exec_tests;
 mod ext;
 pub mod f80;
 pub mod rem;
