@@ -1,5 +1,5 @@
 //! FSTENV/FLDENV/FSAVE/FRSTOR: the 14/28-byte environment images (16/32-bit, real vs
-//! protected layouts) and the 94/108-byte state images.
+//! protected layouts), the 94/108-byte state images, and the x87 part of FXSAVE/FXRSTOR.
 
 use super::exec::FpuHost;
 use super::f80::F80;
@@ -141,4 +141,69 @@ pub fn frstor(fpu: &mut Fpu, host: &mut dyn FpuHost) -> GResult<()> {
         fpu.regs[p] = F80::from_bytes(&b);
     }
     Ok(())
+}
+
+impl Fpu {
+    /// Writes the x87 part of a 32-bit FXSAVE image (bytes 0..24 and the register slots
+    /// at 32..160); MXCSR (bytes 24..32) and the XMM area belong to the caller.
+    pub fn fxsave_legacy(&self, out: &mut [u8; 160]) {
+        out[0..2].copy_from_slice(&self.cw.to_le_bytes());
+        out[2..4].copy_from_slice(&self.status_word().to_le_bytes());
+        out[4] = self.used;
+        out[5] = 0;
+        out[6..8].copy_from_slice(&self.fop().to_le_bytes());
+        out[8..12].copy_from_slice(&self.fip.to_le_bytes());
+        out[12..16].copy_from_slice(&(self.fcs as u32).to_le_bytes());
+        out[16..20].copy_from_slice(&self.fdp.to_le_bytes());
+        out[20..24].copy_from_slice(&(self.fds as u32).to_le_bytes());
+        for i in 0..8 {
+            let slot = &mut out[32 + 16 * i..48 + 16 * i];
+            slot[..10].copy_from_slice(&self.st(i).to_bytes());
+            slot[10..].fill(0);
+        }
+    }
+
+    /// Loads the x87 part of a 32-bit FXRSTOR image (see `fxsave_legacy`).
+    pub fn fxrstor_legacy(&mut self, img: &[u8; 160]) {
+        let word = |o: usize| u16::from_le_bytes([img[o], img[o + 1]]);
+        let dword = |o: usize| u32::from_le_bytes([img[o], img[o + 1], img[o + 2], img[o + 3]]);
+        self.cw = (word(0) & 0x1F3F) | 0x0040;
+        self.used = img[4];
+        self.fop = super::Fop::Value(word(6) & 0x7FF);
+        self.fip = dword(8);
+        self.fcs = word(12);
+        self.fdp = dword(16);
+        self.fds = word(20);
+        self.set_sw(word(2));
+        for i in 0..8 {
+            let mut b = [0u8; 10];
+            b.copy_from_slice(&img[32 + 16 * i..42 + 16 * i]);
+            let p = self.phys(i);
+            self.regs[p] = F80::from_bytes(&b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fxsave_round_trip() {
+        let mut fpu = Fpu::new();
+        fpu.push(F80::ONE);
+        fpu.push(F80::INDEFINITE);
+        fpu.sw |= sw::PE;
+        let mut img = [0u8; 160];
+        fpu.fxsave_legacy(&mut img);
+        assert_eq!(img[4], 0xC0, "abridged tags: R6 and R7 in use");
+        assert_eq!(u16::from_le_bytes([img[2], img[3]]), (6 << 11) | sw::PE);
+        assert_eq!(&img[48..58], &F80::ONE.to_bytes());
+        let mut other = Fpu::new();
+        other.fxrstor_legacy(&img);
+        assert_eq!(other.st(0), F80::INDEFINITE);
+        assert_eq!(other.st(1), F80::ONE);
+        assert_eq!(other.tag_word(), 0x2FFF);
+        assert_eq!(other.status_word(), fpu.status_word());
+    }
 }
