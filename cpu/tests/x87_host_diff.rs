@@ -394,7 +394,13 @@ fn run(name: &str, bytes: &[u8], host: fn(&mut HostIo), gen: Gen, c: Check, n: u
     );
 }
 
-const N: usize = 10_000;
+/// Cases per instruction (`X87_DIFF_CASES` overrides it for longer explorations).
+fn cases() -> usize {
+    std::env::var("X87_DIFF_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000)
+}
 
 /// Per-test seed from the test name (plus `X87_DIFF_SEED` to explore other sequences).
 fn seed(name: &str) -> u64 {
@@ -413,7 +419,7 @@ macro_rules! diff_tests {
         $(
             #[test]
             fn $test() {
-                run(stringify!($test), &[$($b),+], $host, $gen, $check, N, seed(stringify!($test)));
+                run(stringify!($test), &[$($b),+], $host, $gen, $check, cases(), seed(stringify!($test)));
             }
         )*
     };

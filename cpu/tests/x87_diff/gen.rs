@@ -40,7 +40,8 @@ pub fn gen_f80(rng: &mut SmallRng, exp_center: i32, exp_spread: i32) -> F80 {
             F80::new(sign, 0x7FFF, if s << 1 == 0 { s | 1 } else { s })
         }
         18 => F80::INDEFINITE,
-        19 => F80::new(sign, rng.gen_range(0..0x7FFF), random_sig(rng) & !j),
+        // Unnormals, pseudo-infinities and pseudo-NaNs (J clear with a nonzero exponent).
+        19 => F80::new(sign, rng.gen_range(1..=0x7FFF), random_sig(rng) & !j),
         20..=22 => F80::new(sign, rng.gen_range(1..64), random_sig(rng) | j),
         23..=25 => F80::new(sign, rng.gen_range(0x7FC0..0x7FFF), random_sig(rng) | j),
         _ => {
@@ -70,7 +71,8 @@ pub fn gen_related(rng: &mut SmallRng, a: F80) -> F80 {
 
 pub fn gen_cw(rng: &mut SmallRng) -> u16 {
     let rc: u16 = rng.gen_range(0..4);
-    let pc: u16 = [0, 2, 3][rng.gen_range(0..3)];
+    // PC = 01 is reserved; it is included at a low rate.
+    let pc: u16 = [0, 2, 3, 0, 2, 3, 0, 2, 3, 1][rng.gen_range(0..10)];
     let masks: u16 = if rng.gen_range(0..5) == 0 {
         rng.gen_range(0..64)
     } else {
