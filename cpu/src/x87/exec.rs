@@ -215,46 +215,56 @@ fn read_operand(insn: &Instruction, host: &mut dyn FpuHost) -> GResult<(F80, u16
     })
 }
 
-/// Executes one x87 instruction.
+fn plus(a: F80, b: F80, ctx: Ctx) -> Out {
+    add(a, b, false, ctx)
+}
+
+fn minus(a: F80, b: F80, ctx: Ctx) -> Out {
+    add(a, b, true, ctx)
+}
+
+/// Executes one x87 instruction. On a memory fault nothing changes; otherwise non-control
+/// instructions record FCS:FIP, FOP and (with a memory operand) FDS:FDP.
 pub fn execute(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost) -> GResult<()> {
     let m = insn.mnemonic();
-    if !is_control(m) {
-        let (cs, ip) = host.instr_pointer();
+    let ptrs = fpu.pointers_before(insn, &*host);
+    dispatch(fpu, insn, host, m)?;
+    if let Some((cs, ip, mem)) = ptrs {
         fpu.fcs = cs;
         fpu.fip = ip;
         fpu.fop = super::Fop::Insn(*insn);
-        if has_mem(insn) {
-            let (ds, dp) = host.data_pointer();
+        if let Some((ds, dp)) = mem {
             fpu.fds = ds;
             fpu.fdp = dp;
         }
     }
+    Ok(())
+}
+
+type Pointers = Option<(u16, u32, Option<(u16, u32)>)>;
+
+impl Fpu {
+    /// The pointers a non-control instruction will record.
+    fn pointers_before(&self, insn: &Instruction, host: &dyn FpuHost) -> Pointers {
+        if is_control(insn.mnemonic()) {
+            return None;
+        }
+        let (cs, ip) = host.instr_pointer();
+        let mem = if has_mem(insn) {
+            Some(host.data_pointer())
+        } else {
+            None
+        };
+        Some((cs, ip, mem))
+    }
+}
+
+fn dispatch(fpu: &mut Fpu, insn: &Instruction, host: &mut dyn FpuHost, m: Mnemonic) -> GResult<()> {
     use Mnemonic::*;
     match m {
-        Fadd | Faddp | Fiadd => arith(
-            fpu,
-            insn,
-            host,
-            |a, b, c| add(a, b, false, c),
-            false,
-            m == Faddp,
-        ),
-        Fsub | Fsubp | Fisub => arith(
-            fpu,
-            insn,
-            host,
-            |a, b, c| add(a, b, true, c),
-            false,
-            m == Fsubp,
-        ),
-        Fsubr | Fsubrp | Fisubr => arith(
-            fpu,
-            insn,
-            host,
-            |a, b, c| add(a, b, true, c),
-            true,
-            m == Fsubrp,
-        ),
+        Fadd | Faddp | Fiadd => arith(fpu, insn, host, plus, false, m == Faddp),
+        Fsub | Fsubp | Fisub => arith(fpu, insn, host, minus, false, m == Fsubp),
+        Fsubr | Fsubrp | Fisubr => arith(fpu, insn, host, minus, true, m == Fsubrp),
         Fmul | Fmulp | Fimul => arith(fpu, insn, host, mul, false, m == Fmulp),
         Fdiv | Fdivp | Fidiv => arith(fpu, insn, host, div, false, m == Fdivp),
         Fdivr | Fdivrp | Fidivr => arith(fpu, insn, host, div, true, m == Fdivrp),

@@ -35,7 +35,7 @@ impl X {
         }
     }
 
-    /// A constant given as a 128-bit fraction with the binary point after `int_bits`.
+    /// A constant from its normalized 128-bit significand and the exponent of its top bit.
     pub const fn constant(m: u128, top_exp: i32) -> X {
         X {
             sign: false,

@@ -52,13 +52,6 @@ impl Ctx {
             om: cw & sw::OE != 0,
         }
     }
-    /// Context for operations that always round to 64 bits.
-    pub fn full(cw: u16) -> Ctx {
-        Ctx {
-            prec: 64,
-            ..Ctx::from_cw(cw)
-        }
-    }
 }
 
 /// Exponent bias adjustment applied to unmasked overflow/underflow results.
