@@ -126,7 +126,11 @@ fn memory_faults_leave_state_unchanged() {
     assert_eq!(run(&mut fpu, &mut host, &[0xD9, 0x00]), Err(Fault::gp(0))); // fld dword [eax]
     assert_eq!(fpu.tag_word(), 0xFFFF);
     assert_eq!(fpu.status_word(), 0);
-    assert_eq!(fpu.last_pointers(), (0, 0, 0, 0, 0), "no pointer update on a fault");
+    assert_eq!(
+        fpu.last_pointers(),
+        (0, 0, 0, 0, 0),
+        "no pointer update on a fault"
+    );
     host.fault = false;
     run(&mut fpu, &mut host, &[0xD9, 0xE8]).unwrap();
     host.fault = true;

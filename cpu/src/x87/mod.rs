@@ -1,6 +1,18 @@
 //! The x87 floating-point unit (387 and later): register stack, control/status/tag words,
 //! last-instruction pointers, and `execute` for every x87 instruction. Arithmetic is a
 //! pure-Rust soft-float on the 80-bit extended format (see the submodules).
+//!
+//! Hardware rules that the SDM leaves vague and that were pinned down against a real x87
+//! (see `tests/x87_host_diff.rs`):
+//! - an unmasked IE/DE/ZE suppresses the result and any pop, except that FLD m32/m64 still
+//!   loads a denormal and compares still set C0/C2/C3 (or ZF/PF/CF);
+//! - DE is not reported when an operand is a NaN, the operation is invalid or divides by 0;
+//! - of an SNaN and a QNaN the QNaN propagates, otherwise the larger significand;
+//! - tininess is detected after rounding; unmasked O/U results are bias-adjusted by 24576
+//!   and become infinity/zero when still out of range;
+//! - FPREM/FPREM1 reduce by 32 + (exponent difference mod 32) bits at a time;
+//! - FSIN/FCOS/FSINCOS/FPTAN reduce with pi rounded to 68 bits;
+//! - F2XM1 returns operands outside [-1, 1] unchanged (inexact).
 
 pub mod arith;
 pub mod bcd;
