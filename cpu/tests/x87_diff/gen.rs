@@ -232,6 +232,8 @@ pub fn make_case(rng: &mut SmallRng, gen: Gen) -> HostIo {
         Gen::Unit => {
             vals[0] = Some(if rng.gen_range(0..10) == 0 {
                 gen_f80(rng, 0x3FFF, 100)
+            } else if rng.gen_range(0..30) == 0 {
+                F80::new(rng.gen(), 0x3FFF, 1 << 63)
             } else {
                 F80::new(
                     rng.gen(),
