@@ -213,3 +213,26 @@ fn stack_faults_and_unknown_opcodes() {
     assert_eq!(fpu.status_word() & sw::CC, sw::C1 | sw::C0, "negative NaN");
     assert_eq!(run(&mut fpu, &mut host, &[0xDF, 0xE1]), Err(Fault::UD)); // fnstdw (387SL only)
 }
+
+#[test]
+fn fstenv_32bit_real_mode_layout() {
+    let (mut fpu, mut host) = (Fpu::new(), TestHost::new());
+    host.protected = false;
+    run(&mut fpu, &mut host, &[0xDD, 0x45, 0x08]).unwrap(); // fld qword [ebp+8]
+    run(&mut fpu, &mut host, &[0xD9, 0x30]).unwrap(); // fnstenv [eax]
+    let d = |i: usize| {
+        u32::from_le_bytes([
+            host.mem[4 * i],
+            host.mem[4 * i + 1],
+            host.mem[4 * i + 2],
+            host.mem[4 * i + 3],
+        ])
+    };
+    // FIP = 0x12340 + 0x5678 = 0x179B8; FDP = 0x23450 + 0xABC = 0x23F0C.
+    assert_eq!(d(3), 0x79B8);
+    assert_eq!(d(4), (0x1 << 12) | 0x545);
+    assert_eq!(d(5), 0x3F0C);
+    assert_eq!(d(6), 0x2 << 12);
+    run(&mut fpu, &mut host, &[0xD9, 0x20]).unwrap(); // fldenv [eax]
+    assert_eq!(fpu.last_pointers(), (0, 0x179B8, 0x545, 0, 0x23F0C));
+}
