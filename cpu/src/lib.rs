@@ -10,6 +10,7 @@ pub mod flags;
 pub mod memory;
 pub mod model;
 pub mod state;
+pub mod x87;
 
 pub use bus::{Bus, InterruptLines, Mmio, NullBus, PortIo, Width};
 pub use fault::{Fault, GResult};
