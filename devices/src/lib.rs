@@ -5,3 +5,4 @@
 
 pub mod byte_ports;
 pub mod pic;
+pub mod pit;
