@@ -4,5 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod byte_ports;
+pub mod cmos;
 pub mod pic;
 pub mod pit;
