@@ -173,7 +173,10 @@ mod tests {
 
     #[test]
     fn floppy_and_equipment_bytes() {
-        let mut config = CmosConfig { floppy_b: FloppyType::M1_2, ..CmosConfig::default() };
+        let mut config = CmosConfig {
+            floppy_b: FloppyType::M1_2,
+            ..CmosConfig::default()
+        };
         let ram = filled(&config);
         assert_eq!(ram[0x10], 0x42);
         assert_eq!(ram[0x14], 0x43, "two floppies, present, FPU, VGA");

@@ -483,22 +483,18 @@ mod tests {
 
     #[test]
     fn periodic_interrupt_rates() {
-        // (rate select, period in ns rounded down)
-        for (rs, period_ns) in [
-            (3u8, 122_070u64),
-            (6, 976_562),
-            (1, 3_906_250),
-            (15, 500_000_000),
-        ] {
+        // (rate select, period in ns rounded down, first event time rounded up)
+        let table = [
+            (3u8, 122_070u64, 122_071u64),
+            (6, 976_562, 976_563),
+            (1, 3_906_250, 3_906_250),
+            (15, 500_000_000, 500_000_000),
+        ];
+        for (rs, period_ns, first_event) in table {
             let mut c = cmos();
             write(&mut c, 0x0A, 0x20 | rs, 0);
             write(&mut c, 0x0B, B_24H | B_PIE, 0);
-            assert_eq!(
-                c.next_event_ns(),
-                Some(period_ns + 1)
-                    .filter(|_| rs != 1 && rs != 15)
-                    .or(Some(period_ns))
-            );
+            assert_eq!(c.next_event_ns(), Some(first_event), "rs {rs}");
             c.advance(period_ns - 1);
             assert!(!c.irq_line(), "rs {rs}");
             c.advance(period_ns + 1);
