@@ -5,5 +5,8 @@
 
 pub mod byte_ports;
 pub mod cmos;
+pub mod kbc;
 pub mod pic;
 pub mod pit;
+pub mod ps2_keyboard;
+pub mod ps2_mouse;
