@@ -10,3 +10,4 @@ pub mod pic;
 pub mod pit;
 pub mod ps2_keyboard;
 pub mod ps2_mouse;
+pub mod uart;
