@@ -36,7 +36,6 @@ const MCR_LOOPBACK: u8 = 0x10;
 // LSR.
 const LSR_DR: u8 = 0x01;
 const LSR_OE: u8 = 0x02;
-const LSR_ERRORS: u8 = 0x1E;
 const LSR_THRE: u8 = 0x20;
 const LSR_TEMT: u8 = 0x40;
 // MSR: status bits (deltas are the low nibble).
@@ -62,7 +61,7 @@ pub struct Uart {
     ier: u8,
     lcr: u8,
     mcr: u8,
-    /// LSR error bits (OE, PE, FE, BI) until LSR is read.
+    /// LSR error bits (only OE happens here; PE, FE, BI need a real line) until LSR is read.
     line_errors: u8,
     /// MSR delta bits until MSR is read.
     modem_deltas: u8,
@@ -299,7 +298,8 @@ impl Uart {
     }
 
     fn lsr(&self) -> u8 {
-        LSR_THRE | LSR_TEMT | self.line_errors | u8::from(!self.rx_fifo.is_empty()) * LSR_DR
+        let data_ready = if self.rx_fifo.is_empty() { 0 } else { LSR_DR };
+        LSR_THRE | LSR_TEMT | self.line_errors | data_ready
     }
 
     fn iir(&self) -> u8 {
