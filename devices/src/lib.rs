@@ -6,8 +6,10 @@
 pub mod byte_ports;
 pub mod cmos;
 pub mod kbc;
+pub mod misc_ports;
 pub mod pic;
 pub mod pit;
 pub mod ps2_keyboard;
 pub mod ps2_mouse;
+pub mod speaker;
 pub mod uart;
