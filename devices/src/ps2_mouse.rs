@@ -90,6 +90,11 @@ impl Ps2Mouse {
         self.scaling_2_to_1 = false;
         self.reporting = false;
         self.mode = Mode::Stream;
+        self.clear_counters();
+    }
+
+    /// Forgets unreported movement (done by the commands that change reporting).
+    fn clear_counters(&mut self) {
         self.pending_dx = 0;
         self.pending_dy = 0;
         self.pending_dz = 0;
@@ -114,6 +119,7 @@ impl Ps2Mouse {
                 Awaiting::SampleRate => self.set_sample_rate(byte),
                 Awaiting::Resolution => self.resolution = byte & 3,
             }
+            self.clear_counters();
             self.send(&[ACK]);
             return;
         }
@@ -146,10 +152,12 @@ impl Ps2Mouse {
             }
             0xF5 => {
                 self.reporting = false;
+                self.clear_counters();
                 self.send(&[ACK]);
             }
             0xF4 => {
                 self.reporting = true;
+                self.clear_counters();
                 self.send(&[ACK]);
             }
             0xF3 => {
@@ -162,6 +170,7 @@ impl Ps2Mouse {
             }
             0xF0 => {
                 self.mode = Mode::Remote;
+                self.clear_counters();
                 self.send(&[ACK]);
             }
             0xEE => {
@@ -181,6 +190,7 @@ impl Ps2Mouse {
             }
             0xEA => {
                 self.mode = Mode::Stream;
+                self.clear_counters();
                 self.send(&[ACK]);
             }
             0xE9 => {
@@ -365,6 +375,15 @@ mod tests {
         command(&mut mouse, &[0xF4]);
         mouse.motion(1, 0, 0);
         assert!(mouse.has_output());
+    }
+
+    #[test]
+    fn movement_while_disabled_is_forgotten_on_enable() {
+        let mut mouse = Ps2Mouse::new();
+        mouse.motion(50, 50, 0);
+        command(&mut mouse, &[0xF4]);
+        mouse.motion(1, 0, 0);
+        assert_eq!(command(&mut mouse, &[]), [0x08, 1, 0]);
     }
 
     #[test]
