@@ -13,3 +13,6 @@ pub mod ps2_keyboard;
 pub mod ps2_mouse;
 pub mod speaker;
 pub mod uart;
+
+#[cfg(test)]
+mod test_rng;

@@ -163,4 +163,21 @@ mod tests {
         }
         assert!(m.take_debug_output().len() <= DEBUG_OUTPUT_LIMIT);
     }
+
+    #[test]
+    fn random_guest_traffic_does_not_panic() {
+        let mut dev = MiscPorts::new();
+        let cell = std::cell::RefCell::new(&mut dev);
+        crate::test_rng::random_port_traffic(
+            7,
+            50_000,
+            &[0x80, 0x92, 0xE9],
+            |p, w, t| {
+                let mut dev = cell.borrow_mut();
+                dev.port_read(p, w, t);
+                dev.reset_requested();
+            },
+            |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
+        );
+    }
 }

@@ -618,4 +618,22 @@ mod tests {
         c.port_write(0x70, Width::Dword, 0xFFFF_FFFF, u64::MAX);
         let _ = c.next_event_ns();
     }
+
+    #[test]
+    fn random_guest_traffic_does_not_panic() {
+        let mut dev = cmos();
+        let cell = std::cell::RefCell::new(&mut dev);
+        crate::test_rng::random_port_traffic(
+            7,
+            50_000,
+            &[0x70, 0x71],
+            |p, w, t| {
+                let mut dev = cell.borrow_mut();
+                dev.port_read(p, w, t);
+                let _ = dev.next_event_ns();
+                let _ = dev.date_time();
+            },
+            |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
+        );
+    }
 }

@@ -317,3 +317,23 @@ fn writing_to_keyboard_reenables_its_interface() {
     g.data(0xF2);
     assert_eq!(g.read_all(), [0xFA, 0xAB, 0x41]);
 }
+
+#[test]
+fn random_guest_traffic_does_not_panic() {
+    let mut dev = Kbc::new();
+    let cell = std::cell::RefCell::new(&mut dev);
+    crate::test_rng::random_port_traffic(
+        7,
+        50_000,
+        &[0x60, 0x64],
+        |p, w, t| {
+            let mut dev = cell.borrow_mut();
+            dev.port_read(p, w, t);
+            let _ = dev.next_event_ns();
+            dev.key_event(t % 2 == 0, KeyCode::ALL[(t % 100) as usize], t);
+            dev.mouse_motion((t % 700) as i32 - 350, 3, (t % 8) as u8, t);
+            dev.reset_requested();
+        },
+        |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
+    );
+}

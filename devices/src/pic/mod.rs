@@ -369,6 +369,27 @@ mod tests {
     }
 
     #[test]
+    fn random_guest_traffic_does_not_panic() {
+        let mut pic = bios_pic();
+        let cell = std::cell::RefCell::new(&mut pic);
+        crate::test_rng::random_port_traffic(
+            1,
+            50_000,
+            &[0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1],
+            |p, w, t| {
+                let mut pic = cell.borrow_mut();
+                pic.port_read(p, w, t);
+                let line = (t % 16) as u8;
+                pic.set_irq(line, t % 3 == 0);
+                if pic.intr_pending() {
+                    pic.acknowledge();
+                }
+            },
+            |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
+        );
+    }
+
+    #[test]
     fn bad_line_numbers_are_ignored() {
         let mut pic = bios_pic();
         pic.set_irq(200, true);

@@ -331,4 +331,24 @@ mod tests {
         assert!(pit.take_irq0_edges() > 0);
         assert!(pit.next_event_ns().is_some());
     }
+
+    #[test]
+    fn random_guest_traffic_does_not_panic() {
+        let mut dev = Pit::new();
+        let cell = std::cell::RefCell::new(&mut dev);
+        crate::test_rng::random_port_traffic(
+            7,
+            50_000,
+            &[0x40, 0x41, 0x42, 0x43],
+            |p, w, t| {
+                let mut dev = cell.borrow_mut();
+                dev.port_read(p, w, t);
+                dev.take_irq0_edges();
+                let _ = dev.next_event_ns();
+                let _ = dev.speaker_square_wave_hz(t);
+                dev.set_gate2(t % 2 == 0, t);
+            },
+            |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
+        );
+    }
 }

@@ -265,3 +265,22 @@ fn peek_has_no_side_effects_and_other_ports_read_ff() {
     assert_eq!(u.peek(B + 8), 0xFF);
     assert_eq!(u.port_read(B + 7, Width::Word, 0) >> 8, 0xFF);
 }
+
+#[test]
+fn random_guest_traffic_does_not_panic() {
+    let mut dev = Uart::new(B);
+    let cell = std::cell::RefCell::new(&mut dev);
+    crate::test_rng::random_port_traffic(
+        7,
+        50_000,
+        &[B, B + 1, B + 2, B + 3, B + 4, B + 5, B + 6, B + 7],
+        |p, w, t| {
+            let mut dev = cell.borrow_mut();
+            dev.port_read(p, w, t);
+            let _ = dev.next_event_ns();
+            dev.push_input(&[t as u8], t);
+            dev.take_output();
+        },
+        |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
+    );
+}
