@@ -302,9 +302,10 @@ impl Counter {
         }
         let n = u64::from(self.initial_count());
         match self.mode {
-            0 | 1 if self.load_pending => Some(1 + n),
             0 if !self.gate || self.out => None,
+            0 | 1 if self.load_pending => Some(1 + n),
             0 | 1 if !self.out && !self.awaiting_trigger => Some(self.clocks_to_zero(self.element)),
+            4 if !self.gate => None,
             4 | 5 if self.load_pending => Some(n + 2),
             4 | 5 if !self.out => Some(1),
             4 if self.strobe_armed && self.gate => Some(self.clocks_to_zero(self.element) + 1),
@@ -898,6 +899,16 @@ mod tests {
             assert_eq!(c.take_rising_edges(), 0, "mode {mode}: not before");
             c.advance_to(start + due);
             assert_eq!(c.take_rising_edges(), 1, "mode {mode}: exactly then");
+        }
+    }
+
+    #[test]
+    fn gated_off_counters_predict_nothing() {
+        for mode in [0u8, 2, 3, 4] {
+            let mut c = Counter::new(false);
+            c.program(Access::Lsb, mode, false);
+            c.write(10);
+            assert_eq!(c.clocks_to_next_rising_edge(), None, "mode {mode}");
         }
     }
 
