@@ -7,7 +7,9 @@
 mod translate;
 
 use crate::byte_ports::{read_split, write_split};
-use crate::ps2_keyboard::{KeyCode, Ps2Keyboard};
+pub use crate::ps2_keyboard::KeyCode;
+
+use crate::ps2_keyboard::Ps2Keyboard;
 use crate::ps2_mouse::Ps2Mouse;
 use rawbox_cpu::Width;
 use std::collections::VecDeque;
