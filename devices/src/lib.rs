@@ -18,3 +18,5 @@ pub mod uart;
 
 #[cfg(test)]
 mod test_rng;
+#[cfg(test)]
+mod wiring_tests;
