@@ -4,3 +4,8 @@
 //!
 //! Not written yet.
 #![forbid(unsafe_code)]
+
+pub mod disk_image;
+pub mod dma;
+//pub mod floppy;
+//pub mod ide;
