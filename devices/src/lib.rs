@@ -7,5 +7,5 @@
 
 pub mod disk_image;
 pub mod dma;
-//pub mod floppy;
+pub mod floppy;
 //pub mod ide;
