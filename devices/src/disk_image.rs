@@ -272,16 +272,17 @@ impl DiskImage {
         } else {
             match OpenOptions::new().read(true).write(true).open(&path) {
                 Ok(f) => (f, false),
-                Err(e)
-                    if e.kind() == io::ErrorKind::PermissionDenied
-                        || e.kind() == io::ErrorKind::ReadOnlyFilesystem =>
-                {
-                    log::warn!(
-                        "disk image {} is not writable; opening it read-only",
-                        path.display()
-                    );
-                    (File::open(&path).map_err(io_err)?, true)
-                }
+                // Not writable (permissions, read-only file system...): fall back to reading.
+                Err(e) if e.kind() != io::ErrorKind::NotFound => match File::open(&path) {
+                    Ok(f) => {
+                        log::warn!(
+                            "disk image {} is not writable ({e}); opening it read-only",
+                            path.display()
+                        );
+                        (f, true)
+                    }
+                    Err(_) => return Err(io_err(e)),
+                },
                 Err(e) => return Err(io_err(e)),
             }
         };

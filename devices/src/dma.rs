@@ -518,8 +518,8 @@ mod tests {
             (7, 0x8A),
         ];
         for &(ch, port) in table {
-            outb(&mut dma, port, 0x12);
-            let expected = if ch < 4 { 0x12 } else { 0x12 & 0xFE };
+            outb(&mut dma, port, 0x13);
+            let expected = if ch < 4 { 0x13 } else { 0x12 };
             assert_eq!(dma.current_physical_address(ch) >> 16, expected);
             outb(&mut dma, port, 0x00);
             assert_eq!(inb(&mut dma, port), 0);

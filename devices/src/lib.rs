@@ -8,4 +8,4 @@
 pub mod disk_image;
 pub mod dma;
 pub mod floppy;
-//pub mod ide;
+pub mod ide;

@@ -4,8 +4,7 @@
 
 use super::drive::SectorId;
 use super::{
-    FloppyController, Phase, ST0_ABNORMAL, ST0_EQUIPMENT_CHECK, ST0_INVALID, ST0_NOT_READY,
-    ST0_SEEK_END,
+    FloppyController, ST0_ABNORMAL, ST0_EQUIPMENT_CHECK, ST0_INVALID, ST0_NOT_READY, ST0_SEEK_END,
 };
 
 /// Opcode bits that select the command (MT, MFM and SK are flags above them).
@@ -246,6 +245,6 @@ impl FloppyController {
     /// True while a command is in its command phase.
     #[cfg(test)]
     pub(super) fn in_command_phase(&self) -> bool {
-        self.phase == Phase::Command
+        self.phase == super::Phase::Command
     }
 }
