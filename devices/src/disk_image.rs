@@ -516,16 +516,27 @@ impl DiskImage {
 }
 
 /// The partition entries of an MBR sector that are in use, if the sector has the 0x55AA mark.
+/// An entry counts only when it looks like one (boot flag 0 or 0x80, a type, a start and a
+/// length, an end sector number), so boot code of a partitionless volume is not mistaken for it.
 fn mbr_entries(sector0: &[u8; SECTOR_SIZE]) -> impl Iterator<Item = &[u8]> {
     let valid = sector0[510] == 0x55 && sector0[511] == 0xAA;
-    sector0[446..510]
-        .chunks_exact(16)
-        .filter(move |e| valid && e[4] != 0 && (e[0] == 0 || e[0] == 0x80))
+    sector0[446..510].chunks_exact(16).filter(move |e| {
+        let start = u32::from_le_bytes([e[8], e[9], e[10], e[11]]);
+        let len = u32::from_le_bytes([e[12], e[13], e[14], e[15]]);
+        valid
+            && (e[0] == 0 || e[0] == 0x80)
+            && e[4] != 0
+            && start != 0
+            && len != 0
+            && e[6] & 0x3F != 0
+    })
 }
 
 /// The first sector after the last partition of the MBR, if there is a partition table.
+/// GPT protective entries (type 0xEE) are skipped: they may describe a larger disk.
 fn mbr_end_sector(sector0: &[u8; SECTOR_SIZE]) -> Option<u64> {
     mbr_entries(sector0)
+        .filter(|e| e[4] != 0xEE)
         .map(|e| {
             let start = u32::from_le_bytes([e[8], e[9], e[10], e[11]]);
             let len = u32::from_le_bytes([e[12], e[13], e[14], e[15]]);
@@ -701,6 +712,26 @@ mod tests {
                 sectors_per_track: 63
             }
         );
+    }
+
+    #[test]
+    fn boot_code_and_gpt_protective_entries_are_not_partitions() {
+        // A partitionless volume: boot signature, random-looking bytes in the table area.
+        let mut data = vec![0u8; 512 * 16 * 63 * 3];
+        for (i, b) in data[446..510].iter_mut().enumerate() {
+            *b = (i * 37 + 11) as u8;
+        }
+        data[510] = 0x55;
+        data[511] = 0xAA;
+        let img = DiskImage::from_bytes("v.img", MediaKind::HardDisk, data, false).unwrap();
+        assert_eq!(img.geometry().heads, 16);
+        assert_eq!(img.geometry().sectors_per_track, 63);
+        // Protective MBR claiming 2 TB on a small image is accepted.
+        let mut data = mbr_with_partition(1, u32::MAX, 254, 0xFF);
+        data[446 + 4] = 0xEE;
+        data.resize(512 * 4096, 0);
+        let img = DiskImage::from_bytes("g.img", MediaKind::HardDisk, data, false).unwrap();
+        assert_eq!(img.geometry().heads, 255);
     }
 
     #[test]

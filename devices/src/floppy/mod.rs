@@ -198,6 +198,11 @@ impl FloppyController {
         dma.set_dreq(FLOPPY_DMA_CHANNEL, still && self.dor & DOR_DMA_GATE != 0);
     }
 
+    /// Whether a command waits for [`FloppyController::service`] to move data by DMA.
+    pub fn dma_pending(&self) -> bool {
+        self.phase == Phase::Execution && self.execution.as_ref().is_some_and(|e| e.dma)
+    }
+
     fn data_rate_kbps(&self) -> u32 {
         DATA_RATES_KBPS[usize::from(self.rate_code & 3)]
     }

@@ -410,6 +410,28 @@ fn transfer_waits_for_the_dma_channel() {
 }
 
 #[test]
+fn implied_seek_moves_the_head_before_reading() {
+    let mut rig = Rig::new();
+    rig.command(&[0x13, 0x00, 0x50, 0x00]); // EIS, polling off
+    rig.program_dma(0x46, 0x2000, 511);
+    rig.command(&[0x46, 0x00, 7, 0, 1, 2, 18, 0x1B, 0xFF]);
+    assert_eq!(rig.results(), vec![0x00, 0x00, 0x00, 7, 0, 2, 2]);
+    assert_eq!(&rig.mem.0[0x2000..0x2200], &sector_pattern(7 * 36)[..]);
+    rig.command(&[0x0E]);
+    assert_eq!(rig.results()[0], 7, "PCN follows the implied seek");
+}
+
+#[test]
+fn dma_pending_until_the_transfer_ran() {
+    let mut rig = Rig::new();
+    assert!(!rig.fdc.dma_pending());
+    rig.command(&[0x46, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF]);
+    assert!(rig.fdc.dma_pending());
+    rig.program_dma(0x46, 0x2000, 511);
+    assert!(!rig.fdc.dma_pending());
+}
+
+#[test]
 fn read_id_reports_the_sector_under_the_head() {
     let mut rig = Rig::new();
     rig.seek(0, 0, 9);

@@ -129,6 +129,14 @@ impl FloppyController {
 
     /// Checks what can be checked before data moves, then enters the execution phase.
     fn begin(&mut self, exec: Execution) {
+        if self.config.implied_seek && exec.kind != Kind::Format {
+            // CONFIGURE EIS: seek to the cylinder of the command first.
+            let ds = usize::from(exec.drive);
+            self.pcn[ds] = exec.id.c;
+            if let Some(drive) = self.drives.get_mut(ds) {
+                drive.step_to(exec.id.c);
+            }
+        }
         let rate = self.data_rate_kbps();
         let failure = match self.drives.get(usize::from(exec.drive)) {
             None => Some((ST0_ABNORMAL | ST0_NOT_READY, 0, 0)),
