@@ -394,6 +394,7 @@ impl DiskImage {
         &self.path
     }
 
+    /// The kind of drive the image was opened for.
     pub fn kind(&self) -> MediaKind {
         self.kind
     }

@@ -547,3 +547,51 @@ fn random_port_traffic_never_panics() {
     }
     assert!(!rig.fdc.in_command_phase() || rig.inp(0x3F4) & 0x80 != 0);
 }
+
+#[test]
+fn every_media_format_reads_its_last_sector_at_its_data_rates() {
+    // (size, rate code that works, rate code that does not)
+    let table: &[(usize, &[u8], u8)] = &[
+        (163_840, &[2, 1], 0),
+        (184_320, &[2, 1], 0),
+        (327_680, &[2, 1], 3),
+        (368_640, &[2, 1], 0),
+        (737_280, &[2], 1),
+        (1_228_800, &[0], 2),
+        (1_474_560, &[0], 3),
+        (1_720_320, &[0], 2),
+        (1_763_328, &[0], 1),
+        (2_949_120, &[3], 0),
+    ];
+    for &(size, good_rates, bad_rate) in table {
+        let mut rig = Rig::new();
+        let image = patterned(size, false);
+        let g = image.geometry();
+        rig.fdc.insert(0, image);
+        let (c, h, s) = (
+            (g.cylinders - 1) as u8,
+            (g.heads - 1) as u8,
+            g.sectors_per_track as u8,
+        );
+        let last = size / 512 - 1;
+        rig.seek(0, h, c);
+        for &rate in good_rates {
+            rig.out(0x3F7, rate);
+            rig.program_dma(0x46, 0x8000, 511);
+            rig.command(&[0x46, h << 2, c, h, s, 2, s, 0x1B, 0xFF]);
+            let res = rig.results();
+            assert_eq!(res[..3], [h << 2, 0, 0], "size {size} rate code {rate}");
+            assert_eq!(&rig.mem.0[0x8000..0x8200], &sector_pattern(last)[..]);
+            rig.mem.0[0x8000..0x8200].fill(0);
+        }
+        rig.out(0x3F7, bad_rate);
+        rig.program_dma(0x46, 0x8000, 511);
+        rig.command(&[0x46, h << 2, c, h, s, 2, s, 0x1B, 0xFF]);
+        assert_eq!(rig.results()[..2], [0x40 | h << 2, 0x01], "size {size}");
+        // One past the last cylinder has no track.
+        rig.out(0x3F7, good_rates[0]);
+        rig.seek(0, 0, c + 1);
+        rig.command(&[0x46, 0x00, c + 1, 0, 1, 2, s, 0x1B, 0xFF]);
+        assert_eq!(rig.results()[..2], [0x40, 0x01], "size {size}");
+    }
+}

@@ -13,9 +13,10 @@ mod atapi;
 mod device;
 mod identify;
 
-pub use ata::AtaDisk;
-pub use atapi::AtapiCdrom;
 pub use identify::{ATAPI_MODEL, ATA_MODEL};
+
+use ata::AtaDisk;
+use atapi::AtapiCdrom;
 
 use rawbox_cpu::Width;
 
@@ -78,6 +79,7 @@ pub struct IdeChannel {
 }
 
 impl IdeChannel {
+    /// An empty channel; add drives with [`IdeChannel::attach`].
     pub fn new(id: ChannelId) -> IdeChannel {
         IdeChannel {
             id,

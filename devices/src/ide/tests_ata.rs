@@ -138,6 +138,17 @@ fn read_sectors_chs_and_sector_count_zero_means_256() {
     rig.out8(0x1F7, 0x20);
     let data = rig.read_bytes(512);
     assert_eq!(&data[..4], &((18 * 63 + 2) as u32).to_le_bytes());
+    // Head 15 is the last head; cylinder 4 is past the end.
+    rig.out8(0x1F6, 0xAF);
+    rig.out8(0x1F7, 0x20);
+    let data = rig.read_bytes(512);
+    assert_eq!(&data[..4], &((31 * 63 + 2) as u32).to_le_bytes());
+    rig.out8(0x1F6, 0xA0);
+    rig.out8(0x1F4, 4);
+    rig.out8(0x1F7, 0x20);
+    assert_eq!(rig.alt(), 0x51);
+    assert_eq!(rig.in8(0x1F1), 0x10);
+    rig.out8(0x1F4, 1);
     // Sector 0 does not exist in CHS.
     rig.out8(0x1F3, 0);
     rig.out8(0x1F7, 0x20);
@@ -266,6 +277,11 @@ fn initialize_device_parameters_changes_the_translation() {
     rig.out8(0x1F5, 0);
     rig.out8(0x1F7, 0x20);
     assert_eq!(&rig.read_bytes(512)[..4], &256u32.to_le_bytes());
+    // Head 8 is outside the 8-head translation.
+    rig.out8(0x1F6, 0xA8);
+    rig.out8(0x1F7, 0x20);
+    assert_eq!(rig.alt(), 0x51);
+    assert_eq!(rig.in8(0x1F1), 0x10);
     rig.out8(0x1F2, 0);
     rig.out8(0x1F7, 0x91);
     assert_eq!(rig.alt(), 0x51, "zero sectors per track is refused");
