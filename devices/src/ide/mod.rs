@@ -12,6 +12,7 @@ mod ata;
 mod atapi;
 mod device;
 mod identify;
+mod mmc;
 
 pub use identify::{ATAPI_MODEL, ATA_MODEL};
 
