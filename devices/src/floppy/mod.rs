@@ -87,8 +87,6 @@ pub struct FloppyController {
     tdr: u8,
     /// DSR/CCR bits 1:0.
     rate_code: u8,
-    /// DSR bits 6:2 (power down, precompensation), kept for read-back-free completeness.
-    dsr_upper: u8,
     drives: [Drive; 2],
     /// Present cylinder number per drive select, as the controller counts it.
     pcn: [u8; 4],
@@ -122,7 +120,6 @@ impl FloppyController {
             dor: 0,
             tdr: 0,
             rate_code: 2,
-            dsr_upper: 0,
             drives: [Drive::new(), Drive::new()],
             pcn: [0; 4],
             busy_drives: 0,
@@ -257,8 +254,8 @@ impl FloppyController {
             0x3F2 => self.write_dor(value),
             0x3F3 => self.tdr = value & 3,
             0x3F4 => {
+                // Bits 6:2 (power down, write precompensation) have no effect here.
                 self.rate_code = value & 3;
-                self.dsr_upper = value & 0x7C;
                 if value & 0x80 != 0 {
                     self.enter_reset();
                     self.leave_reset();
