@@ -1,12 +1,14 @@
 //! PC platform devices (PIC, PIT, CMOS/RTC, keyboard controller, DMA, floppy, IDE, UART, VGA,
-//! PC speaker). Each device implements the port and MMIO traits of `rawbox-cpu`, so the CPU
-//! crate knows no device.
-//!
-//! Not written yet.
+//! PC speaker). Each device is a plain struct with port (and MMIO) handlers taking virtual
+//! time in nanoseconds; the `vmm` platform owns and wires them, so the CPU crate knows no device.
 #![forbid(unsafe_code)]
 
 pub mod byte_ports;
 pub mod cmos;
+pub mod disk_image;
+pub mod dma;
+pub mod floppy;
+pub mod ide;
 pub mod kbc;
 pub mod misc_ports;
 pub mod pic;
