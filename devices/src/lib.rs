@@ -4,3 +4,5 @@
 //!
 //! Not written yet.
 #![forbid(unsafe_code)]
+
+pub mod vga;
