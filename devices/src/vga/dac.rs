@@ -135,6 +135,17 @@ pub fn cga_colors() -> [[u8; 3]; 16] {
     p
 }
 
+/// The CGA-compatible 64-entry palette of the 200-line modes: index bits 0-2 are blue,
+/// green, red and bit 4 is intensity (the attribute palette uses 0x10-0x17 for bright).
+pub fn cga_dac_palette() -> [[u8; 3]; 64] {
+    let cga = cga_colors();
+    let mut p = [[0u8; 3]; 64];
+    for (i, e) in p.iter_mut().enumerate() {
+        *e = cga[(i & 7) | if i & 0x10 != 0 { 8 } else { 0 }];
+    }
+    p
+}
+
 /// The monochrome palette for modes 7 and 0Fh: index bit 3 is video, bit 4 intensity.
 pub fn mono_palette() -> [[u8; 3]; 64] {
     let mut p = [[0u8; 3]; 64];

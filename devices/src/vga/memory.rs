@@ -34,7 +34,10 @@ impl Vga {
             }
             let banked = self.vbe.bank_offset().wrapping_add(off);
             return Some(if self.vbe.bpp() == 4 {
-                Window::Planar { off: banked, plane_mask: u32::MAX }
+                Window::Planar {
+                    off: banked,
+                    plane_mask: u32::MAX,
+                }
             } else {
                 Window::Linear(banked)
             });
@@ -44,7 +47,10 @@ impl Vga {
         }
         let (base, len) = self.gc.memory_window();
         let off = addr.wrapping_sub(base);
-        (off < len).then_some(Window::Planar { off, plane_mask: VGA_PLANE_MASK })
+        (off < len).then_some(Window::Planar {
+            off,
+            plane_mask: VGA_PLANE_MASK,
+        })
     }
 
     /// Host read of video memory at physical address `addr` (0xA0000-0xBFFFF).
@@ -91,7 +97,10 @@ impl Vga {
         let (addr, plane) = if self.seq.chain4() {
             (off & !3, (off & 3) as usize)
         } else if self.gc.odd_even_read() {
-            (off & !1, ((self.gc.read_map() & 2) as u32 | (off & 1)) as usize)
+            (
+                off & !1,
+                ((self.gc.read_map() & 2) as u32 | (off & 1)) as usize,
+            )
         } else {
             (off, self.gc.read_map() as usize)
         };

@@ -21,7 +21,7 @@ mod tests;
 
 use rawbox_cpu::Width;
 
-pub use dac::{cga_colors, default_256_palette, ega_palette, mono_palette};
+pub use dac::{cga_colors, cga_dac_palette, default_256_palette, ega_palette, mono_palette};
 pub use font::{font_8x14, font_8x16, font_8x8, font_for_height};
 pub use render::{Frame, TextScreen};
 

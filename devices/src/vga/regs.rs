@@ -289,7 +289,10 @@ impl Attribute {
     }
     /// A read of 0x3C1: the data register selected by the index.
     pub fn read_data(&self) -> u8 {
-        self.regs.get((self.index & 0x1F) as usize).copied().unwrap_or(0xFF)
+        self.regs
+            .get((self.index & 0x1F) as usize)
+            .copied()
+            .unwrap_or(0xFF)
     }
     /// Index bit 5: the palette is owned by the display (video enabled).
     pub fn palette_source(&self) -> bool {
@@ -339,8 +342,10 @@ mod tests {
 
     #[test]
     fn crtc_write_protect_keeps_line_compare_bit() {
-        let mut c = Crtc::default();
-        c.index = 0x11;
+        let mut c = Crtc {
+            index: 0x11,
+            ..Default::default()
+        };
         c.write_data(0x80);
         c.index = 0;
         c.write_data(0x5F);

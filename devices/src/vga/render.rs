@@ -114,13 +114,20 @@ impl Vga {
         let max_scan = self.crtc.max_scan_line();
         let pitch = self.crtc.row_pitch();
         let split = self.crtc.line_compare();
-        let mut counter = self.crtc.start_address().wrapping_add(self.crtc.byte_panning());
+        let mut counter = self
+            .crtc
+            .start_address()
+            .wrapping_add(self.crtc.byte_panning());
         let mut scan = self.crtc.preset_row_scan();
         let mut below_split = false;
         let mut out = Vec::with_capacity(rows as usize);
         for line in 0..vdisp {
             if line % divisor == 0 && (out.len() as u32) < rows {
-                out.push(ScanLine { counter, scan, below_split });
+                out.push(ScanLine {
+                    counter,
+                    scan,
+                    below_split,
+                });
             }
             if line == split {
                 counter = 0;
@@ -153,7 +160,11 @@ impl Vga {
         }
         if self.seq.screen_off() || !self.attr.palette_source() {
             let border = self.dac.argb(self.attr.overscan());
-            let border = if self.seq.screen_off() { 0xFF00_0000 } else { border };
+            let border = if self.seq.screen_off() {
+                0xFF00_0000
+            } else {
+                border
+            };
             out.pixels.fill(border);
             return;
         }
@@ -195,7 +206,10 @@ impl Vga {
         } else {
             col
         };
-        let mut a = self.crtc.counter_to_address(line.counter.wrapping_add(step)) & 0xFFFF;
+        let mut a = self
+            .crtc
+            .counter_to_address(line.counter.wrapping_add(step))
+            & 0xFFFF;
         if self.attr.graphics() {
             if self.crtc.cga_bank() {
                 a = (a & !0x2000) | ((line.scan & 1) << 13);

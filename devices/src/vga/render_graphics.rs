@@ -50,11 +50,19 @@ impl Vga {
                 let addr = self.fetch_address(line, c);
                 self.fetch_pixels(addr, &mut buf);
             }
-            let pan = if line.below_split && self.attr.pan_reset_on_split() { 0 } else { pan };
+            let pan = if line.below_split && self.attr.pan_reset_on_split() {
+                0
+            } else {
+                pan
+            };
             let row = &mut out.pixels[y * width..(y + 1) * width];
             for (x, px) in row.iter_mut().enumerate() {
                 let v = buf.get(x + pan).copied().unwrap_or(0);
-                let idx = if eight_bit { v } else { self.attr.palette_lookup(v) };
+                let idx = if eight_bit {
+                    v
+                } else {
+                    self.attr.palette_lookup(v)
+                };
                 *px = self.dac.argb(idx);
             }
         }

@@ -21,7 +21,10 @@ impl Vga {
         let blink_on = self.char_blink_phase(now_ns);
         let cursor_on = self.cursor_phase(now_ns) && !self.crtc.cursor_disabled();
         let cursor_loc = self.crtc.cursor_location();
-        let (cur_start, cur_end) = (self.crtc.cursor_start() as u32, self.crtc.cursor_end() as u32);
+        let (cur_start, cur_end) = (
+            self.crtc.cursor_start() as u32,
+            self.crtc.cursor_end() as u32,
+        );
         let ul = self.crtc.underline_location();
         let mut line_buf: Vec<u8> = vec![0; ((cols + 1) * cw) as usize];
         let rows = self.scan_lines(out.height);
@@ -44,7 +47,10 @@ impl Vga {
                 if (at & 0x77) == 0x01 && scan == ul {
                     bits = 0xFF;
                 }
-                if cursor_on && counter & 0xFFFF == cursor_loc && scan >= cur_start && scan <= cur_end
+                if cursor_on
+                    && counter & 0xFFFF == cursor_loc
+                    && scan >= cur_start
+                    && scan <= cur_end
                 {
                     bits = 0xFF;
                     fg = at & 0x0F;
@@ -78,7 +84,10 @@ impl Vga {
         let dbl = if self.crtc.double_scan() { 2 } else { 1 };
         let rows = (self.crtc.v_display_lines() / dbl / char_height).clamp(1, 256);
         let pitch = self.crtc.row_pitch();
-        let start = self.crtc.start_address().wrapping_add(self.crtc.byte_panning());
+        let start = self
+            .crtc
+            .start_address()
+            .wrapping_add(self.crtc.byte_panning());
         let mut cells = Vec::with_capacity((cols * rows) as usize);
         for r in 0..rows {
             let row_start = start.wrapping_add(r.wrapping_mul(pitch));
@@ -86,14 +95,15 @@ impl Vga {
                 cells.push(self.text_cell(row_start.wrapping_add(c)));
             }
         }
-        let cursor = if self.crtc.cursor_disabled() || self.crtc.cursor_start() > self.crtc.cursor_end() {
-            None
-        } else {
-            let d = self.crtc.cursor_location().wrapping_sub(start & 0xFFFF) & 0xFFFF;
-            let pitch = pitch.max(1);
-            let (r, c) = (d / pitch, d % pitch);
-            (r < rows && c < cols).then_some((r as u16, c as u16))
-        };
+        let cursor =
+            if self.crtc.cursor_disabled() || self.crtc.cursor_start() > self.crtc.cursor_end() {
+                None
+            } else {
+                let d = self.crtc.cursor_location().wrapping_sub(start & 0xFFFF) & 0xFFFF;
+                let pitch = pitch.max(1);
+                let (r, c) = (d / pitch, d % pitch);
+                (r < rows && c < cols).then_some((r as u16, c as u16))
+            };
         Some(TextScreen {
             cols: cols as u16,
             rows: rows as u16,

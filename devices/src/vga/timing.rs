@@ -58,7 +58,11 @@ impl Vga {
                 retrace_end: h + 4,
             };
         }
-        let clock = if (self.misc >> 2) & 3 == 1 { CLOCK_28_HZ } else { CLOCK_25_HZ };
+        let clock = if (self.misc >> 2) & 3 == 1 {
+            CLOCK_28_HZ
+        } else {
+            CLOCK_25_HZ
+        };
         let char_dots: u64 = if self.seq.eight_dot() { 8 } else { 9 };
         let dot_div: u64 = if self.seq.dot_clock_half() { 2 } else { 1 };
         let dots_total = self.crtc.h_total_chars() as u64 * char_dots * dot_div;

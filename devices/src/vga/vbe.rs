@@ -113,7 +113,11 @@ impl Vbe {
     }
     fn recompute_virt_height(&mut self) {
         let pitch = self.pitch().max(1);
-        let mem = if self.bpp == 4 { VRAM_SIZE as u32 / 4 } else { VRAM_SIZE as u32 };
+        let mem = if self.bpp == 4 {
+            VRAM_SIZE as u32 / 4
+        } else {
+            VRAM_SIZE as u32
+        };
         self.virt_height = (mem / pitch).min(u16::MAX as u32) as u16;
     }
 }
@@ -216,9 +220,14 @@ impl Vga {
             if value & VBE_DISPI_NOCLEARMEM == 0 {
                 self.vram.fill(0);
             }
-            // Put the legacy side into a graphics state with the A0000 64 KB window.
-            self.gc.regs[6] = (self.gc.regs[6] & 0xF3) | 0x05;
-            self.attr.regs[0x10] |= 0x01;
+            // Put the legacy side into a planar graphics state with the A0000 64 KB window
+            // (used as is by 4 bpp modes).
+            self.gc.regs[5] = 0x00;
+            self.gc.regs[6] = 0x05;
+            self.seq.regs[2] = 0x0F;
+            self.seq.regs[4] = 0x06;
+            self.attr.regs[0x10] = (self.attr.regs[0x10] & !0x0E) | 0x01;
+            self.attr.regs[0x12] = 0x0F;
             self.misc |= 0x02;
         }
     }
