@@ -289,6 +289,40 @@ impl Vga {
         true
     }
 
+    /// Reprograms the CRTC for text characters `height` scan lines tall (1-32), as
+    /// INT 10h AX=1111h/1112h/1114h do after loading a font: max scan line, a cursor on
+    /// the last lines of the cell and the underline row; the displayed lines stay, so
+    /// the row count becomes `lines / height`.
+    pub fn set_char_height(&mut self, height: u8) {
+        let h = height.clamp(1, 32);
+        self.crtc.regs[9] = (self.crtc.regs[9] & 0xE0) | (h - 1);
+        let (start, end) = if h >= 14 {
+            (h - 3, h - 2)
+        } else {
+            (h.saturating_sub(2), h - 1)
+        };
+        self.crtc.regs[0x0A] = (self.crtc.regs[0x0A] & 0xE0) | start;
+        self.crtc.regs[0x0B] = (self.crtc.regs[0x0B] & 0xE0) | end;
+        if self.crtc.regs[0x14] & 0x1F != 0x1F {
+            self.crtc.regs[0x14] = (self.crtc.regs[0x14] & 0xE0) | (h - 1);
+        }
+    }
+
+    /// Writes attribute controller register `index` (0-0x14) directly, whatever the
+    /// flip-flop and palette-address-source state (host side, for INT 10h AX=10xxh).
+    pub fn set_attribute_register(&mut self, index: u8, value: u8) {
+        let saved = (self.attr.index, self.attr.flip_flop);
+        self.attr.index = index & 0x1F;
+        self.attr.flip_flop = true;
+        self.attr.write(value);
+        (self.attr.index, self.attr.flip_flop) = saved;
+    }
+
+    /// Attribute controller register `index` (0xFF if it does not exist).
+    pub fn attribute_register(&self, index: u8) -> u8 {
+        self.attr.regs.get(index as usize).copied().unwrap_or(0xFF)
+    }
+
     /// Loads `data` (`height` bytes per character, starting at character `first`) into
     /// character map `map` of plane 2, as INT 10h AX=1100h does; rows past `height` of each
     /// loaded character are cleared.

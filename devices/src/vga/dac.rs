@@ -88,6 +88,13 @@ impl Dac {
         }
         v
     }
+    /// The component a 0x3C9 read would return, without advancing.
+    pub fn peek_data(&self) -> u8 {
+        self.palette[self.read_index as usize]
+            .get(self.read_step)
+            .copied()
+            .unwrap_or(0)
+    }
     /// The 0xAARRGGBB colour of DAC index `i` after the pel mask.
     pub fn argb(&self, i: u8) -> u32 {
         let [r, g, b] = self.palette[(i & self.pel_mask) as usize];

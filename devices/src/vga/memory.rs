@@ -9,8 +9,9 @@ use super::Vga;
 const VGA_PLANE_MASK: u32 = 0xFFFF;
 
 impl Vga {
-    /// Byte of plane `plane` (0-3) at plane address `addr`; out-of-range reads give 0.
-    pub(crate) fn plane_byte(&self, plane: usize, addr: u32) -> u8 {
+    /// Byte of plane `plane` (0-3) at plane address `addr`, bypassing the graphics
+    /// controller (for the BIOS and debuggers); out-of-range reads give 0.
+    pub fn plane_byte(&self, plane: usize, addr: u32) -> u8 {
         self.vram
             .get((addr as usize).wrapping_mul(4).wrapping_add(plane & 3))
             .copied()

@@ -155,6 +155,7 @@ impl Vga {
             0x3C6 => self.dac.pel_mask,
             0x3C7 => self.dac.state(),
             0x3C8 => self.dac.write_index,
+            0x3C9 => self.dac.peek_data(),
             0x3CA => self.feature_control,
             0x3CC => self.misc,
             0x3CE => self.gc.index,
@@ -216,6 +217,22 @@ impl Vga {
     /// The DAC's current 0xAARRGGBB colour for index `i` (for frontends' borders etc.).
     pub fn dac_color(&self, i: u8) -> u32 {
         self.dac.argb(i)
+    }
+
+    /// The colour a 4-bit text/planar pixel value shows (attribute palette, colour
+    /// select and DAC), e.g. for a frontend drawing [`TextScreen`] cells itself.
+    pub fn attribute_color(&self, index: u8) -> u32 {
+        self.dac.argb(self.attr.palette_lookup(index))
+    }
+
+    /// Whether the adapter currently shows a text mode.
+    pub fn is_text_mode(&self) -> bool {
+        self.text_mode()
+    }
+
+    /// Whether a VBE mode is enabled.
+    pub fn vbe_enabled(&self) -> bool {
+        self.vbe.enabled()
     }
 
     /// Loads DAC entries (6-bit RGB) starting at `first`, as INT 10h AX=1012h would.

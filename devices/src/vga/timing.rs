@@ -102,6 +102,21 @@ impl Vga {
         v
     }
 
+    /// Virtual time of the next start of vertical retrace after `now_ns` (frontends can
+    /// present a frame per retrace).
+    pub fn next_vsync_ns(&self, now_ns: u64) -> u64 {
+        let t = self.frame_timing();
+        let frame = t.frame_ps().max(1) as u128;
+        let now_ps = now_ns as u128 * 1000;
+        let offset = t.retrace_start as u128 * t.line_ps as u128 % frame;
+        let base = now_ps - now_ps % frame;
+        let mut next = base + offset;
+        if next <= now_ps {
+            next += frame;
+        }
+        next.div_ceil(1000).min(u64::MAX as u128) as u64
+    }
+
     /// Frame number at `now_ns` (for blink phases).
     pub(crate) fn frame_number(&self, now_ns: u64) -> u64 {
         let frame_ps = self.frame_timing().frame_ps().max(1) as u128;

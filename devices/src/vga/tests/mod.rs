@@ -156,8 +156,10 @@ fn dac_ports_auto_increment() {
     assert_eq!(in8(&mut v, 0x3C6), 0x0F);
     // peek does not advance the read index.
     out8(&mut v, 0x3C7, 0x10);
-    assert_eq!(v.peek(0x3C9), 0xFF);
+    assert_eq!(v.peek(0x3C9), 1);
+    assert_eq!(v.peek(0x3C9), 1);
     assert_eq!(in8(&mut v, 0x3C9), 1);
+    assert_eq!(in8(&mut v, 0x3C9), 2);
 }
 
 /// Times (ns) of vertical-retrace rising edges sampled every `step` ns up to `end`.
@@ -222,6 +224,20 @@ fn retrace_bit_lasts_only_a_few_lines() {
     assert_eq!(status(&mut v, 413) & 0x08, 0x08);
     assert_eq!(status(&mut v, 414) & 0x08, 0);
     assert_eq!(status(&mut v, 420) & 0x01, 0x01, "vertical blank");
+}
+
+#[test]
+fn next_vsync_is_a_retrace_start() {
+    let mut v = vga_in_mode(0x13);
+    let t1 = v.next_vsync_ns(0);
+    let t2 = v.next_vsync_ns(t1);
+    assert!(
+        (14_260_000..=14_280_000).contains(&(t2 - t1)),
+        "{}",
+        t2 - t1
+    );
+    assert_eq!(v.port_read(0x3DA, Width::Byte, t1 + 100) & 0x08, 0x08);
+    assert_eq!(v.port_read(0x3DA, Width::Byte, t1 - 1_000) & 0x08, 0);
 }
 
 #[test]

@@ -299,3 +299,26 @@ fn mono_text_mode_7() {
     assert_eq!(f.pixel(0, 0), Some(0xFFAA_AAAA));
     assert_eq!(f.text.unwrap().cells[0], (0xDB, 0x07));
 }
+
+#[test]
+fn char_height_8_gives_50_rows() {
+    let mut v = vga_in_mode(3);
+    assert!(v.load_font(8, 0));
+    v.set_char_height(8);
+    let t = v.text_snapshot().unwrap();
+    assert_eq!((t.cols, t.rows, t.char_height), (80, 50, 8));
+    assert_eq!(t.cursor_shape, (6, 7));
+    // Glyph rows 8-31 of each character are cleared by the font load.
+    assert_eq!(v.plane_byte(2, 0xDB * 32 + 7), 0xFF);
+    assert_eq!(v.plane_byte(2, 0xDB * 32 + 8), 0x00);
+    assert!(!v.load_font(10, 0));
+}
+
+#[test]
+fn host_attribute_write_ignores_palette_source() {
+    let mut v = vga_in_mode(3);
+    v.set_attribute_register(1, 0x3F);
+    assert_eq!(v.attribute_register(1), 0x3F);
+    assert_eq!(v.attribute_color(1), WHITE);
+    assert_eq!(v.attribute_register(0x15), 0xFF);
+}
