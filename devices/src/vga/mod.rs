@@ -1,6 +1,6 @@
 //! The VGA adapter with a Bochs-style VBE extension: owns the register files, the video
 //! memory (four interleaved planes at the start of an 8 MB VRAM), the port decode of
-//! 0x3B0-0x3DF and 0x1CE/0x1CF, and the public API the platform, BIOS and frontends use.
+//! 0x3B0-0x3BB, 0x3C0-0x3DF and 0x1CE/0x1CF, and the public API the platform, BIOS and frontends use.
 //!
 //! Video memory layout: plane `p` byte at plane address `a` is `vram[a * 4 + p]`, so the
 //! VBE linear framebuffer and the planes share one buffer.
@@ -33,8 +33,8 @@ use vbe::Vbe;
 pub const VRAM_SIZE: usize = 8 * 1024 * 1024;
 /// Default physical address of the VBE linear framebuffer.
 pub const DEFAULT_LFB_ADDR: u32 = 0xE000_0000;
-/// Port ranges claimed by the VGA.
-const PORTS: &[(u16, u16)] = &[(0x3B0, 0x3DF), (0x1CE, 0x1CF)];
+/// Port ranges claimed by the VGA (0x3BC-0x3BF stay free for a parallel port there).
+const PORTS: &[(u16, u16)] = &[(0x3B0, 0x3BB), (0x3C0, 0x3DF), (0x1CE, 0x1CF)];
 
 /// The VGA adapter.
 pub struct Vga {

@@ -6,6 +6,10 @@ use super::Vga;
 
 /// A rendered screen: `width * height` pixels as 0xAARRGGBB (alpha always 0xFF), plus
 /// the decoded text cells when the adapter is in a text mode.
+///
+/// The size is the mode's logical resolution (e.g. 720x400 for mode 3, 360x400 for the
+/// 40-column text modes, 320x200 for mode 13h, 640x350 for mode 10h); double-scanned and
+/// repeated lines appear once. Frontends scale it to a 4:3 window.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Frame {
     pub width: u32,

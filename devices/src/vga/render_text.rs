@@ -83,26 +83,29 @@ impl Vga {
         let char_height = self.crtc.max_scan_line() + 1;
         let dbl = if self.crtc.double_scan() { 2 } else { 1 };
         let rows = (self.crtc.v_display_lines() / dbl / char_height).clamp(1, 256);
-        let pitch = self.crtc.row_pitch();
-        let start = self
-            .crtc
-            .start_address()
-            .wrapping_add(self.crtc.byte_panning());
+        // Row start counters from the CRTC walk, so line-compare splits are honoured.
+        let scan = self.scan_lines(rows * char_height);
+        let row_counters: Vec<u32> = (0..rows)
+            .map(|r| {
+                scan.get((r * char_height) as usize)
+                    .map_or(0, |l| l.counter)
+            })
+            .collect();
         let mut cells = Vec::with_capacity((cols * rows) as usize);
-        for r in 0..rows {
-            let row_start = start.wrapping_add(r.wrapping_mul(pitch));
+        for &row_start in &row_counters {
             for c in 0..cols {
                 cells.push(self.text_cell(row_start.wrapping_add(c)));
             }
         }
+        let loc = self.crtc.cursor_location();
         let cursor =
             if self.crtc.cursor_disabled() || self.crtc.cursor_start() > self.crtc.cursor_end() {
                 None
             } else {
-                let d = self.crtc.cursor_location().wrapping_sub(start & 0xFFFF) & 0xFFFF;
-                let pitch = pitch.max(1);
-                let (r, c) = (d / pitch, d % pitch);
-                (r < rows && c < cols).then_some((r as u16, c as u16))
+                row_counters.iter().enumerate().find_map(|(r, &start)| {
+                    let d = loc.wrapping_sub(start & 0xFFFF) & 0xFFFF;
+                    (d < cols).then_some((r as u16, d as u16))
+                })
             };
         Some(TextScreen {
             cols: cols as u16,

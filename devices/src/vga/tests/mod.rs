@@ -41,7 +41,7 @@ pub(super) fn vga_in_mode(mode: u8) -> Vga {
 #[test]
 fn ports_claimed_and_unclaimed_reads() {
     let mut v = Vga::new();
-    assert_eq!(v.ports(), &[(0x3B0, 0x3DF), (0x1CE, 0x1CF)]);
+    assert_eq!(v.ports(), &[(0x3B0, 0x3BB), (0x3C0, 0x3DF), (0x1CE, 0x1CF)]);
     assert_eq!(in8(&mut v, 0x3CD), 0xFF);
     assert_eq!(in8(&mut v, 0x3B0), 0xFF);
     // Undefined sequencer register reads all ones.

@@ -322,3 +322,27 @@ fn host_attribute_write_ignores_palette_source() {
     assert_eq!(v.attribute_color(1), WHITE);
     assert_eq!(v.attribute_register(0x15), 0xFF);
 }
+
+#[test]
+fn text_snapshot_follows_line_compare_split() {
+    let mut v = vga_in_mode(3);
+    v.mem_write(0xB8000, b'S'); // address 0: shown below the split
+    v.mem_write(0xB8000 + 0x1000, b'T'); // top of screen
+    crtc(&mut v, 0x0C, 0x08); // start address 0x800 (words) = byte 0x1000
+    crtc(&mut v, 0x0D, 0x00);
+    crtc(&mut v, 0x18, (20 * 16 - 1) as u8); // split after text row 19 (line 319)
+    v.crtc.regs[7] |= 0x10; // line compare bit 8
+    v.crtc.regs[9] &= !0x40;
+    crtc(&mut v, 0x0E, 0x00);
+    crtc(&mut v, 0x0F, 0x02); // cursor at address 2: row 20, col 2
+    let t = v.text_snapshot().unwrap();
+    assert_eq!(t.cells[0].0, b'T');
+    assert_eq!(t.cells[20 * 80].0, b'S');
+    assert_eq!(t.cursor, Some((20, 2)));
+    let f = {
+        let mut f = Frame::new();
+        v.render(&mut f, 0);
+        f
+    };
+    assert_eq!(f.text, Some(t));
+}
