@@ -1,6 +1,7 @@
 //! The VGA adapter with a Bochs-style VBE extension: owns the register files, the video
 //! memory (four interleaved planes at the start of an 8 MB VRAM), the port decode of
-//! 0x3B0-0x3BB, 0x3C0-0x3DF and 0x1CE/0x1CF, and the public API the platform, BIOS and frontends use.
+//! 0x3B0-0x3BB, 0x3C0-0x3DF and 0x1CE/0x1CF, and the public API the platform, BIOS and
+//! frontends use.
 //!
 //! Video memory layout: plane `p` byte at plane address `a` is `vram[a * 4 + p]`, so the
 //! VBE linear framebuffer and the planes share one buffer.

@@ -209,3 +209,14 @@ fn cga_odd_even_graphics_mode_4() {
     assert_eq!(v.plane_byte(0, 0x2000), 0x77);
     assert_eq!(v.mem_read(0xB8001), 0xE4);
 }
+
+#[test]
+fn odd_even_read_uses_read_map_bit_1() {
+    let mut v = vga_in_mode(3);
+    gc(&mut v, 4, 0x02);
+    // Plane 2 holds the font; plane 3 is clear. A0 picks plane 2 (even) or 3 (odd).
+    let glyph = v.plane_byte(2, 0xDB * 32);
+    assert_eq!(glyph, 0xFF);
+    assert_eq!(v.mem_read(0xB8000 + 0xDB * 32), 0xFF);
+    assert_eq!(v.mem_read(0xB8000 + 0xDB * 32 + 1), 0x00);
+}

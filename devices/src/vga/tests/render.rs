@@ -346,3 +346,31 @@ fn text_snapshot_follows_line_compare_split() {
     };
     assert_eq!(f.text, Some(t));
 }
+
+#[test]
+fn guest_font_load_through_plane_2_changes_text() {
+    let mut v = vga_in_mode(3);
+    v.mem_write(0xB8000, b'x');
+    v.mem_write(0xB8001, 0x0F);
+    // The usual DOS sequence to expose plane 2 at A0000.
+    seq(&mut v, 2, 0x04);
+    seq(&mut v, 4, 0x07);
+    gc(&mut v, 4, 0x02);
+    gc(&mut v, 5, 0x00);
+    gc(&mut v, 6, 0x04);
+    for row in 0..16 {
+        v.mem_write(0xA0000 + b'x' as u32 * 32 + row, 0x81);
+    }
+    assert_eq!(v.mem_read(0xA0000 + b'x' as u32 * 32 + 3), 0x81);
+    seq(&mut v, 2, 0x03);
+    seq(&mut v, 4, 0x03);
+    gc(&mut v, 4, 0x00);
+    gc(&mut v, 5, 0x10);
+    gc(&mut v, 6, 0x0E);
+    assert_eq!(v.mem_read(0xB8000), b'x', "text intact");
+    let mut f = Frame::new();
+    v.render(&mut f, 0);
+    assert_eq!(f.pixel(0, 5), Some(WHITE));
+    assert_eq!(f.pixel(7, 5), Some(WHITE));
+    assert_eq!(f.pixel(3, 5), Some(BLACK));
+}
