@@ -17,6 +17,7 @@ pub mod ps2_keyboard;
 pub mod ps2_mouse;
 pub mod speaker;
 pub mod uart;
+pub mod vga;
 
 #[cfg(test)]
 mod test_rng;
