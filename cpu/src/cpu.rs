@@ -52,8 +52,8 @@ pub struct Cpu {
     pub(crate) delivering: Option<u8>,
     /// The last exception delivered (for tests and trace mode).
     pub last_exception: Option<(u8, Option<u32>)>,
-    /// Whether an x87 is attached (ESC opcodes execute on it, else they take #NM/#UD or are no-ops).
-    pub fpu_present: bool,
+    /// The x87 coprocessor, if one is attached (else ESC opcodes only fetch their operand).
+    pub fpu: Option<Box<crate::x87::Fpu>>,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -80,7 +80,7 @@ impl Cpu {
             end_block: false,
             delivering: None,
             last_exception: None,
-            fpu_present: model.has_fpu(),
+            fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
         };
         cpu.reset();
         Ok(cpu)

@@ -398,7 +398,7 @@ pub fn cpuid(cpu: &mut Cpu, _: &mut dyn Bus, _: &DecodedInsn) -> GResult<()> {
             if p2 {
                 f |= 1 << 11 | 1 << 13 | 1 << 15;
             }
-            if !cpu.fpu_present {
+            if cpu.fpu.is_none() {
                 f &= !1;
             }
             (sig, 0, 0, f)
