@@ -163,6 +163,11 @@ impl Cpu {
         self.tlb.flush(false);
     }
 
+    /// Decoded-block cache statistics.
+    pub fn cache_stats(&self) -> crate::decode::cache::CacheStats {
+        self.cache.stats
+    }
+
     /// Number of decoded blocks cached.
     pub fn cached_blocks(&self) -> usize {
         self.cache.len()

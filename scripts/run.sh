@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds and runs rawbox with the given arguments (no arguments: the built-in demo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -p rawbox --quiet
+exec ./target/release/rawbox "$@"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every rawbox test: the single-step CPU suites (against committed baselines and
+# known-failure lists) and the whole cargo test suite. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SHARED="${RAWBOX_SHARED:-../shared}"
+
+# Debian packages the tests need (none beyond the Rust toolchain yet; later: mtools, xvfb...).
+need_pkgs=()
+if [ "${#need_pkgs[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}"
+  fi
+fi
+
+if [ ! -d "$SHARED/cpu-tests" ]; then
+  echo "test.sh: $SHARED/cpu-tests not found (set RAWBOX_SHARED)" >&2
+  exit 1
+fi
+
+cargo build --release --workspace --all-targets
+
+echo "== single-step suite: 80286-real under --cpu 80286"
+./target/release/sst "$SHARED/cpu-tests/80286-real" --cpu 80286 --show 0 \
+  --baseline tests/baselines/80286-real.txt \
+  --known-failures tests/known-failures/80286-real.txt | grep -v '^pass '
+echo "== single-step suite: 8086 under --cpu 8086"
+./target/release/sst "$SHARED/cpu-tests/8086" --cpu 8086 --show 0 \
+  --baseline tests/baselines/8086.txt \
+  --known-failures tests/known-failures/8086.txt | grep -v '^pass '
+
+echo "== cargo test"
+cargo test --release --workspace
