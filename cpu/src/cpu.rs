@@ -402,11 +402,15 @@ impl Cpu {
         } else {
             crate::exec::select_handler(&insn, self.model, extra)
         };
+        let (ops, sizes, mem) = DecodedInsn::digest(&insn);
         Some(DecodedInsn {
             insn,
             handler,
             len: if extra == 1 { 1 } else { len },
             extra,
+            ops,
+            sizes,
+            mem,
         })
     }
 }

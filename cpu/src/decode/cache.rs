@@ -3,6 +3,7 @@
 
 use crate::bus::Bus;
 use crate::fault::GResult;
+use crate::flags::OpSize;
 use crate::Cpu;
 use iced_x86::Instruction;
 use std::collections::HashMap;
@@ -20,6 +21,108 @@ pub struct DecodedInsn {
     pub len: u8,
     /// Handler-specific extra data (e.g. 8086 special opcodes).
     pub extra: u8,
+    /// Operands and the memory operand, pre-digested so handlers need not ask iced.
+    pub ops: [OpFast; 3],
+    pub sizes: [OpSize; 3],
+    pub mem: MemFast,
+}
+
+/// A pre-digested operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpFast {
+    R8(u8),
+    R16(u8),
+    R32(u8),
+    /// The memory operand described by `DecodedInsn::mem`.
+    Mem,
+    Imm(u32),
+    /// Anything else: ask iced.
+    Slow,
+}
+
+/// A pre-digested memory operand: `seg:[base + index << scale + disp]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemFast {
+    /// Register numbers, or `NO_REG`.
+    pub base: u8,
+    pub index: u8,
+    pub scale: u8,
+    pub seg: u8,
+    /// 16-bit addressing (registers and sum wrap at 64 KB).
+    pub a16: bool,
+    pub disp: u32,
+}
+
+/// `MemFast` register slot that is not used.
+pub const NO_REG: u8 = 0xFF;
+
+impl DecodedInsn {
+    /// Size of operand `k`.
+    #[inline]
+    pub fn size(&self, k: u32) -> OpSize {
+        self.sizes[k as usize]
+    }
+
+    /// Digests an iced instruction's operands.
+    pub fn digest(insn: &Instruction) -> ([OpFast; 3], [OpSize; 3], MemFast) {
+        use crate::decode::regs::{reg_loc, RegLoc};
+        use iced_x86::{OpKind, Register};
+        let mut ops = [OpFast::Slow; 3];
+        let mut sizes = [OpSize::Word; 3];
+        for k in 0..insn.op_count().min(3) {
+            sizes[k as usize] = crate::Cpu::op_size(insn, k);
+            ops[k as usize] = match insn.op_kind(k) {
+                OpKind::Register => match reg_loc(insn.op_register(k)) {
+                    RegLoc::R8(n) => OpFast::R8(n),
+                    RegLoc::R16(n) => OpFast::R16(n),
+                    RegLoc::R32(n) => OpFast::R32(n),
+                    _ => OpFast::Slow,
+                },
+                OpKind::Memory => OpFast::Mem,
+                OpKind::Immediate8
+                | OpKind::Immediate16
+                | OpKind::Immediate32
+                | OpKind::Immediate8to16
+                | OpKind::Immediate8to32 => OpFast::Imm(insn.immediate(k) as u32),
+                _ => OpFast::Slow,
+            };
+        }
+        let mut mem = MemFast {
+            base: NO_REG,
+            index: NO_REG,
+            ..Default::default()
+        };
+        if ops.contains(&OpFast::Mem) {
+            let reg_num = |r: Register| -> Option<u8> {
+                if r == Register::None {
+                    Some(NO_REG)
+                } else if r.is_gpr16() || r.is_gpr32() {
+                    Some(r.number() as u8)
+                } else {
+                    None
+                }
+            };
+            match (reg_num(insn.memory_base()), reg_num(insn.memory_index())) {
+                (Some(b), Some(x)) => {
+                    mem.base = b;
+                    mem.index = x;
+                    mem.scale = insn.memory_index_scale().trailing_zeros() as u8;
+                    mem.seg = insn.memory_segment().number() as u8;
+                    mem.a16 = crate::exec::operands::addr16(insn);
+                    mem.disp = insn.memory_displacement32();
+                }
+                _ => {
+                    // XLAT's AL index and the like: the slow path handles them.
+                    for o in ops.iter_mut() {
+                        if *o == OpFast::Mem {
+                            *o = OpFast::Slow;
+                        }
+                    }
+                }
+            }
+        }
+        (ops, sizes, mem)
+    }
 }
 
 /// A straight-line run of decoded instructions ending at a control transfer, a page end or a

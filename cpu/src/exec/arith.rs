@@ -48,11 +48,10 @@ pub fn alu_compute(op: u8, size: OpSize, a: u32, b: u32, cf: bool) -> (u32, Lazy
 
 /// ADD/OR/ADC/SBB/AND/SUB/XOR/CMP/TEST r/m, r/m/imm.
 pub fn alu<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let dst = cpu.loc(i, 0);
+    let size = d.size(0);
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, size)?;
-    let b = cpu.read_op(bus, i, 1)? & size.mask();
+    let b = cpu.read_op(bus, d, 1)? & size.mask();
     let (r, lazy) = alu_compute(OP, size, a, b, cpu.state.flags.cf());
     if OP != CMP && OP != TEST {
         cpu.write_loc(bus, dst, size, r)?;
@@ -63,9 +62,8 @@ pub fn alu<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> G
 
 /// INC and DEC (CF unchanged).
 pub fn incdec<const DEC: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let dst = cpu.loc(i, 0);
+    let size = d.size(0);
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, size)?;
     let (r, op) = if DEC {
         (a.wrapping_sub(1) & size.mask(), LazyOp::Sub)
@@ -78,9 +76,8 @@ pub fn incdec<const DEC: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn
 }
 
 pub fn neg(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let dst = cpu.loc(i, 0);
+    let size = d.size(0);
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, size)?;
     let r = 0u32.wrapping_sub(a) & size.mask();
     cpu.write_loc(bus, dst, size, r)?;
@@ -89,18 +86,16 @@ pub fn neg(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 }
 
 pub fn not(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let dst = cpu.loc(i, 0);
+    let size = d.size(0);
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, size)?;
     cpu.write_loc(bus, dst, size, !a & size.mask())
 }
 
 pub fn xadd(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let dst = cpu.loc(i, 0);
-    let src = cpu.loc(i, 1);
+    let size = d.size(0);
+    let dst = cpu.loc(d, 0);
+    let src = cpu.loc(d, 1);
     let a = cpu.read_loc(bus, dst, size)?;
     let b = cpu.read_loc(bus, src, size)?;
     let r = a.wrapping_add(b) & size.mask();
@@ -115,12 +110,11 @@ pub fn xadd(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 }
 
 pub fn cmpxchg(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let dst = cpu.loc(i, 0);
+    let size = d.size(0);
+    let dst = cpu.loc(d, 0);
     let acc = cpu.state.regs[reg::EAX] & size.mask();
     let cur = cpu.read_loc(bus, dst, size)?;
-    let src = cpu.read_op(bus, i, 1)?;
+    let src = cpu.read_op(bus, d, 1)?;
     if acc == cur {
         cpu.write_loc(bus, dst, size, src)?;
     } else {
@@ -142,7 +136,7 @@ pub fn cmpxchg8b(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<(
     if i.op0_kind() != iced_x86::OpKind::Memory {
         return Err(Fault::UD);
     }
-    let (s, o) = cpu.mem_addr(i);
+    let (s, o) = cpu.mem_addr(d);
     let lo = cpu.read_mem(bus, s, o, Width::Dword)?;
     let hi = cpu.read_mem(bus, s, o.wrapping_add(4), Width::Dword)?;
     let r = &cpu.state.regs;

@@ -15,9 +15,9 @@ pub const BTC: u8 = 3;
 
 pub fn bt<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
+    let size = d.size(0);
     let bits = size.bits();
-    let off = cpu.read_op(bus, i, 1)?;
+    let off = cpu.read_op(bus, d, 1)?;
     let (loc, bit) = if i.op0_kind() == OpKind::Memory && i.op1_kind() == OpKind::Register {
         // A register bit offset addresses memory beyond the operand (signed).
         let soff = if size == OpSize::Word {
@@ -25,7 +25,7 @@ pub fn bt<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GR
         } else {
             off as i32
         };
-        let (s, o) = cpu.mem_addr(i);
+        let (s, o) = cpu.mem_addr(d);
         let byte_off = (soff >> (if size == OpSize::Word { 4 } else { 5 })) * (bits as i32 / 8);
         let mut a = o.wrapping_add(byte_off as u32);
         if super::operands::addr16(i) {
@@ -33,7 +33,7 @@ pub fn bt<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GR
         }
         (super::operands::Loc::Mem(s, a), (soff as u32) & (bits - 1))
     } else {
-        (cpu.loc(i, 0), off & (bits - 1))
+        (cpu.loc(d, 0), off & (bits - 1))
     };
     let v = cpu.read_loc(bus, loc, size)?;
     let cf = (v >> bit) & 1;
@@ -51,9 +51,8 @@ pub fn bt<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GR
 }
 
 pub fn bsf<const REVERSE: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let v = cpu.read_op(bus, i, 1)? & size.mask();
+    let size = d.size(0);
+    let v = cpu.read_op(bus, d, 1)? & size.mask();
     if v == 0 {
         cpu.state.flags.set_bits(ZF, ZF);
         return Ok(());
@@ -63,7 +62,7 @@ pub fn bsf<const REVERSE: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedIns
     } else {
         v.trailing_zeros()
     };
-    cpu.write_op(bus, i, 0, idx)?;
+    cpu.write_op(bus, d, 0, idx)?;
     cpu.state.flags.set_bits(ZF, 0);
     Ok(())
 }
@@ -107,14 +106,14 @@ pub fn cc_of(i: &iced_x86::Instruction) -> u8 {
 
 pub fn setcc(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let v = cpu.state.flags.cond(cc_of(&d.insn)) as u32;
-    cpu.write_op(bus, &d.insn, 0, v)
+    cpu.write_op(bus, d, 0, v)
 }
 
 pub fn cmovcc(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let i = &d.insn;
-    let v = cpu.read_op(bus, i, 1)?;
+    let v = cpu.read_op(bus, d, 1)?;
     if cpu.state.flags.cond(cc_of(i)) {
-        cpu.write_op(bus, i, 0, v)?;
+        cpu.write_op(bus, d, 0, v)?;
     }
     Ok(())
 }
@@ -126,7 +125,7 @@ pub fn read_far_ptr(
     d: &DecodedInsn,
     op32: bool,
 ) -> GResult<(u32, u16)> {
-    let (s, o) = cpu.mem_addr(&d.insn);
+    let (s, o) = cpu.mem_addr(d);
     let (off, sel_at) = if op32 {
         (cpu.read_mem(bus, s, o, Width::Dword)?, 4)
     } else {

@@ -56,7 +56,7 @@ pub fn jmp(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
             cpu.far_jump(bus, sel, off, op32)
         }
         _ => {
-            let t = cpu.read_op(bus, i, 0)?;
+            let t = cpu.read_op(bus, d, 0)?;
             cpu.jump_near(t)
         }
     }
@@ -167,7 +167,7 @@ pub fn call(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
         }
         _ => {
             let w = op_width(d);
-            let t = cpu.read_op(bus, i, 0)?;
+            let t = cpu.read_op(bus, d, 0)?;
             if cpu.model.is_286_plus() && t > cpu.state.segs[SegReg::Cs as usize].limit {
                 return Err(Fault::gp(0));
             }

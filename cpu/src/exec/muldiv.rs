@@ -50,9 +50,8 @@ fn mul_flags(cpu: &mut Cpu, size: OpSize, low: u32, overflow: bool) {
 }
 
 pub fn mul(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let src = cpu.read_op(bus, i, 0)? as u64;
+    let size = d.size(0);
+    let src = cpu.read_op(bus, d, 0)? as u64;
     let a = (cpu.state.regs[reg::EAX] & size.mask()) as u64;
     let p = a * src;
     store_wide(cpu, size, p);
@@ -65,8 +64,8 @@ pub fn imul(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let i = &d.insn;
     match i.op_count() {
         1 => {
-            let size = Cpu::op_size(i, 0);
-            let src = sext(cpu.read_op(bus, i, 0)?, size);
+            let size = d.size(0);
+            let src = sext(cpu.read_op(bus, d, 0)?, size);
             let a = sext(cpu.state.regs[reg::EAX], size);
             let p = a * src;
             store_wide(cpu, size, p as u64);
@@ -75,15 +74,15 @@ pub fn imul(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
             mul_flags(cpu, size, low, overflow);
         }
         n => {
-            let size = Cpu::op_size(i, 0);
+            let size = d.size(0);
             let (x, y) = if n == 2 {
-                (cpu.read_op(bus, i, 0)?, cpu.read_op(bus, i, 1)?)
+                (cpu.read_op(bus, d, 0)?, cpu.read_op(bus, d, 1)?)
             } else {
-                (cpu.read_op(bus, i, 1)?, i.immediate(2) as u32)
+                (cpu.read_op(bus, d, 1)?, i.immediate(2) as u32)
             };
             let p = sext(x, size) * sext(y & size.mask(), size);
             let low = p as u32 & size.mask();
-            cpu.write_op(bus, i, 0, low)?;
+            cpu.write_op(bus, d, 0, low)?;
             let overflow = sext(low, size) != p;
             mul_flags(cpu, size, low, overflow);
         }
@@ -92,9 +91,8 @@ pub fn imul(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 }
 
 pub fn div(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let src = cpu.read_op(bus, i, 0)? as u64;
+    let size = d.size(0);
+    let src = cpu.read_op(bus, d, 0)? as u64;
     if src == 0 {
         return Err(Fault::DE);
     }
@@ -125,9 +123,8 @@ fn store_quot_rem(cpu: &mut Cpu, size: OpSize, q: u32, r: u32) {
 }
 
 pub fn idiv(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let src = sext(cpu.read_op(bus, i, 0)?, size);
+    let size = d.size(0);
+    let src = sext(cpu.read_op(bus, d, 0)?, size);
     if src == 0 {
         return Err(Fault::DE);
     }

@@ -2,6 +2,7 @@
 //! and writes of an instruction's operands.
 
 use crate::bus::{Bus, Width};
+use crate::decode::cache::{DecodedInsn, OpFast, NO_REG};
 use crate::decode::regs::{reg_loc, RegLoc};
 use crate::fault::{Fault, GResult};
 use crate::flags::OpSize;
@@ -83,13 +84,49 @@ impl Cpu {
 
     /// Segment and offset of the memory operand.
     #[inline]
-    pub fn mem_addr(&self, i: &Instruction) -> (SegReg, u32) {
+    pub fn mem_addr(&self, d: &DecodedInsn) -> (SegReg, u32) {
+        let m = &d.mem;
+        if m.base == NO_REG && m.index == NO_REG && d.ops.iter().all(|o| *o != OpFast::Mem) {
+            return self.mem_addr_slow(&d.insn);
+        }
+        let r = &self.state.regs;
+        let mut a = m.disp;
+        if m.base != NO_REG {
+            a = a.wrapping_add(r[m.base as usize]);
+        }
+        if m.index != NO_REG {
+            a = a.wrapping_add(r[m.index as usize] << m.scale);
+        }
+        if m.a16 {
+            a &= 0xFFFF;
+        }
+        (SegReg::from_index(m.seg as usize), a)
+    }
+
+    /// Segment and offset of the memory operand, asking iced.
+    #[inline]
+    pub fn mem_addr_slow(&self, i: &Instruction) -> (SegReg, u32) {
         (seg_of(i.memory_segment()), self.ea(i))
     }
 
     /// Location of operand `op`.
     #[inline]
-    pub fn loc(&self, i: &Instruction, op: u32) -> Loc {
+    pub fn loc(&self, d: &DecodedInsn, op: u32) -> Loc {
+        match d.ops[op as usize] {
+            OpFast::R8(n) => Loc::Reg8(n),
+            OpFast::R16(n) => Loc::Reg16(n),
+            OpFast::R32(n) => Loc::Reg32(n),
+            OpFast::Imm(v) => Loc::Imm(v),
+            OpFast::Mem => {
+                let (s, o) = self.mem_addr(d);
+                Loc::Mem(s, o)
+            }
+            OpFast::Slow => self.loc_slow(&d.insn, op),
+        }
+    }
+
+    /// Location of operand `op`, asking iced.
+    pub fn loc_slow(&self, i: &Instruction, op: u32) -> Loc {
         match i.op_kind(op) {
             OpKind::Register => match reg_loc(i.op_register(op)) {
                 RegLoc::R8(n) => Loc::Reg8(n),
@@ -98,7 +135,7 @@ impl Cpu {
                 _ => Loc::Imm(0),
             },
             OpKind::Memory => {
-                let (s, o) = self.mem_addr(i);
+                let (s, o) = self.mem_addr_slow(i);
                 Loc::Mem(s, o)
             }
             _ => Loc::Imm(i.immediate(op) as u32),
@@ -146,18 +183,16 @@ impl Cpu {
 
     /// Reads operand `op` of the instruction.
     #[inline]
-    pub fn read_op(&mut self, bus: &mut dyn Bus, i: &Instruction, op: u32) -> GResult<u32> {
-        let size = Self::op_size(i, op);
-        let loc = self.loc(i, op);
-        self.read_loc(bus, loc, size)
+    pub fn read_op(&mut self, bus: &mut dyn Bus, d: &DecodedInsn, op: u32) -> GResult<u32> {
+        let loc = self.loc(d, op);
+        self.read_loc(bus, loc, d.size(op))
     }
 
     /// Writes operand `op` of the instruction.
     #[inline]
-    pub fn write_op(&mut self, bus: &mut dyn Bus, i: &Instruction, op: u32, v: u32) -> GResult<()> {
-        let size = Self::op_size(i, op);
-        let loc = self.loc(i, op);
-        self.write_loc(bus, loc, size, v)
+    pub fn write_op(&mut self, bus: &mut dyn Bus, d: &DecodedInsn, op: u32, v: u32) -> GResult<()> {
+        let loc = self.loc(d, op);
+        self.write_loc(bus, loc, d.size(op), v)
     }
 
     /// Writes a general register given as an iced register.

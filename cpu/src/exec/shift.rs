@@ -106,17 +106,16 @@ fn count_of(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<u32> {
     let c = if i.op_count() < 2 {
         1
     } else {
-        cpu.read_op(bus, i, 1)? & 0xFF
+        cpu.read_op(bus, d, 1)? & 0xFF
     };
     Ok(if cpu.model.is_286_plus() { c & 0x1F } else { c })
 }
 
 /// Group 2 shifts and rotates.
 pub fn shift<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
+    let size = d.size(0);
     let count = count_of(cpu, bus, d)?;
-    let dst = cpu.loc(i, 0);
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, size)?;
     if count == 0 {
         return Ok(());
@@ -136,13 +135,13 @@ pub fn shift<const OP: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) ->
 /// 8086 D0-D3 /6 (SETMO/SETMOC): all ones, flags as OR with all ones.
 pub fn setmo(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
+    let size = d.size(0);
     let bytes = i.len();
     let op = d.insn.op_code_raw_first_byte(bytes);
     if (op == 0xD2 || op == 0xD3) && cpu.state.r8(1) == 0 {
         return Ok(());
     }
-    let dst = cpu.loc(i, 0);
+    let dst = cpu.loc(d, 0);
     cpu.read_loc(bus, dst, size)?;
     cpu.write_loc(bus, dst, size, size.mask())?;
     cpu.state
@@ -169,12 +168,11 @@ impl RawOpcode for iced_x86::Instruction {
 
 /// SHLD and SHRD.
 pub fn shxd<const LEFT: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let count = cpu.read_op(bus, i, 2)? & 0x1F;
-    let dst = cpu.loc(i, 0);
+    let size = d.size(0);
+    let count = cpu.read_op(bus, d, 2)? & 0x1F;
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, size)?;
-    let b = cpu.read_op(bus, i, 1)?;
+    let b = cpu.read_op(bus, d, 1)?;
     if count == 0 {
         return Ok(());
     }

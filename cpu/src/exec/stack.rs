@@ -98,7 +98,7 @@ pub fn push(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
             }
         }
         OpKind::Memory => {
-            let (s, o) = cpu.mem_addr(i);
+            let (s, o) = cpu.mem_addr(d);
             cpu.read_mem(bus, s, o, w)?
         }
         _ => i.immediate(0) as u32,
@@ -169,7 +169,7 @@ pub fn pop(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     cpu.set_sp(cpu.sp_plus(w.bytes()));
     // POP [mem] computes its address after ESP is incremented.
     let size = crate::flags::OpSize::from_bytes(w.bytes());
-    let loc = cpu.loc(i, 0);
+    let loc = cpu.loc(d, 0);
     if let Err(e) = cpu.write_loc(bus, loc, size, v) {
         // The 286 leaves SP incremented when the store faults.
         if cpu.model != crate::CpuModel::I80286 {

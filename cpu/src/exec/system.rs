@@ -37,7 +37,7 @@ pub fn lgdt_lidt(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<(
         return Err(Fault::UD);
     }
     require_cpl0(cpu)?;
-    let (s, o) = cpu.mem_addr(i);
+    let (s, o) = cpu.mem_addr(d);
     let limit = cpu.read_mem(bus, s, o, Width::Word)?;
     let mut base = cpu.read_mem(bus, s, o.wrapping_add(2), Width::Dword)?;
     let op32 = matches!(
@@ -67,7 +67,7 @@ pub fn sgdt_sidt(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<(
     } else {
         cpu.state.idtr
     };
-    let (s, o) = cpu.mem_addr(i);
+    let (s, o) = cpu.mem_addr(d);
     let op32 = matches!(
         i.code(),
         iced_x86::Code::Sgdt_m1632 | iced_x86::Code::Sidt_m1632
@@ -86,7 +86,7 @@ pub fn sgdt_sidt(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<(
 pub fn lldt(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     require_protected(cpu)?;
     require_cpl0(cpu)?;
-    let sel = cpu.read_op(bus, &d.insn, 0)? as u16;
+    let sel = cpu.read_op(bus, d, 0)? as u16;
     if sel & 0xFFFC == 0 {
         cpu.state.ldtr = Segment {
             selector: sel,
@@ -111,7 +111,7 @@ pub fn lldt(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 pub fn ltr(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     require_protected(cpu)?;
     require_cpl0(cpu)?;
-    let sel = cpu.read_op(bus, &d.insn, 0)? as u16;
+    let sel = cpu.read_op(bus, d, 0)? as u16;
     if sel & 0xFFFC == 0 {
         return Err(Fault::gp(0));
     }
@@ -156,7 +156,7 @@ pub fn store_sys16(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult
         }
     };
     if i.op0_kind() == OpKind::Memory {
-        let (s, o) = cpu.mem_addr(i);
+        let (s, o) = cpu.mem_addr(d);
         cpu.write_mem(bus, s, o, Width::Word, v)
     } else {
         cpu.set_reg(i.op0_register(), v);
@@ -166,7 +166,7 @@ pub fn store_sys16(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult
 
 pub fn lmsw(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     require_cpl0(cpu)?;
-    let v = cpu.read_op(bus, &d.insn, 0)? & 0xF;
+    let v = cpu.read_op(bus, d, 0)? & 0xF;
     // LMSW can set PE but never clear it.
     let new = (cpu.state.cr0 & !0xE) | v | (cpu.state.cr0 & cr0::PE);
     cpu.write_cr0(new)?;
@@ -316,7 +316,7 @@ pub fn lar_lsl_verx(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResul
     } else {
         1
     };
-    let sel = cpu.read_op(bus, i, src_op)? as u16;
+    let sel = cpu.read_op(bus, d, src_op)? as u16;
     let mut ok = false;
     let mut value = 0;
     if sel & 0xFFFC != 0 && cpu.descriptor_addr(sel).is_some() {
@@ -355,11 +355,10 @@ pub fn lar_lsl_verx(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResul
 }
 
 pub fn arpl(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
     require_protected(cpu)?;
-    let dst = cpu.loc(i, 0);
+    let dst = cpu.loc(d, 0);
     let a = cpu.read_loc(bus, dst, crate::flags::OpSize::Word)?;
-    let b = cpu.read_op(bus, i, 1)?;
+    let b = cpu.read_op(bus, d, 1)?;
     if a & 3 < b & 3 {
         cpu.write_loc(bus, dst, crate::flags::OpSize::Word, (a & !3) | (b & 3))?;
         cpu.state.flags.set_bits(ZF, ZF);
@@ -375,7 +374,7 @@ pub fn invlpg(cpu: &mut Cpu, _: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
         return Err(Fault::UD);
     }
     require_cpl0(cpu)?;
-    let (s, o) = cpu.mem_addr(i);
+    let (s, o) = cpu.mem_addr(d);
     let lin = cpu.state.segs[s as usize].base.wrapping_add(o);
     cpu.tlb.invalidate(lin);
     cpu.end_block = true;

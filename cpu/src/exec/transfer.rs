@@ -17,7 +17,7 @@ pub fn mov(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
         if seg == SegReg::Cs && cpu.model.is_286_plus() {
             return Err(Fault::UD);
         }
-        let v = cpu.read_op(bus, i, 1)? as u16;
+        let v = cpu.read_op(bus, d, 1)? as u16;
         if seg == SegReg::Cs {
             cpu.load_seg_real(SegReg::Cs, v);
             cpu.end_block = true;
@@ -33,7 +33,7 @@ pub fn mov(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     if i.op1_kind() == OpKind::Register && i.op1_register().is_segment_register() {
         let v = cpu.reg_value(i.op1_register());
         if i.op0_kind() == OpKind::Memory {
-            let (s, o) = cpu.mem_addr(i);
+            let (s, o) = cpu.mem_addr(d);
             return cpu.write_mem(bus, s, o, Width::Word, v);
         }
         // A 32-bit register destination gets the selector zero-extended.
@@ -41,14 +41,13 @@ pub fn mov(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
         cpu.set_reg(r, v);
         return Ok(());
     }
-    let v = cpu.read_op(bus, i, 1)?;
-    cpu.write_op(bus, i, 0, v)
+    let v = cpu.read_op(bus, d, 1)?;
+    cpu.write_op(bus, d, 0, v)
 }
 
 pub fn movx<const SIGNED: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let src_size = Cpu::op_size(i, 1);
-    let v = cpu.read_op(bus, i, 1)?;
+    let src_size = d.size(1);
+    let v = cpu.read_op(bus, d, 1)?;
     let v = if SIGNED {
         match src_size {
             OpSize::Byte => v as u8 as i8 as i32 as u32,
@@ -58,14 +57,13 @@ pub fn movx<const SIGNED: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedIns
     } else {
         v
     };
-    cpu.write_op(bus, i, 0, v)
+    cpu.write_op(bus, d, 0, v)
 }
 
 pub fn xchg(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
-    let i = &d.insn;
-    let size = Cpu::op_size(i, 0);
-    let a_loc = cpu.loc(i, 0);
-    let b_loc = cpu.loc(i, 1);
+    let size = d.size(0);
+    let a_loc = cpu.loc(d, 0);
+    let b_loc = cpu.loc(d, 1);
     let a = cpu.read_loc(bus, a_loc, size)?;
     let b = cpu.read_loc(bus, b_loc, size)?;
     // Memory (if any) first so a fault leaves registers alone.
@@ -84,7 +82,7 @@ pub fn lea(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
         return Err(Fault::UD);
     }
     let a = cpu.ea(i);
-    cpu.write_op(bus, i, 0, a)
+    cpu.write_op(bus, d, 0, a)
 }
 
 /// LDS, LES, LFS, LGS, LSS.
@@ -162,7 +160,7 @@ pub fn bound(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     } else {
         Width::Word
     };
-    let (s, o) = cpu.mem_addr(i);
+    let (s, o) = cpu.mem_addr(d);
     let lo = cpu.read_mem(bus, s, o, w)?;
     let hi = cpu.read_mem(bus, s, o.wrapping_add(w.bytes()), w)?;
     let v = cpu.reg_value(r);

@@ -126,7 +126,7 @@ pub fn fpu(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let Some(mut fpu) = cpu.fpu.take() else {
         // No coprocessor: the CPU still fetches the memory operand (so limits are checked).
         if has_mem {
-            let (s, o) = cpu.mem_addr(i);
+            let (s, o) = cpu.mem_addr(d);
             let n = i.memory_size().size().clamp(1, 4) as u32;
             cpu.read_mem(bus, s, o, Width::from_bytes(n))?;
         }
@@ -149,7 +149,7 @@ fn run(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn, fpu: &mut Fpu) -> GRes
     }
     let has_mem = i.op_count() > 0 && i.op0_kind() == OpKind::Memory;
     let (seg, off) = if has_mem {
-        cpu.mem_addr(i)
+        cpu.mem_addr(d)
     } else {
         (SegReg::Ds, 0)
     };

@@ -21,7 +21,12 @@ fn flat32() -> Segment {
         base: 0,
         limit: 0xFFFF_FFFF,
         selector: 8,
-        access: access::PRESENT | access::S | access::RW | access::DB | access::G | access::ACCESSED,
+        access: access::PRESENT
+            | access::S
+            | access::RW
+            | access::DB
+            | access::G
+            | access::ACCESSED,
         valid: true,
     }
 }
@@ -63,7 +68,10 @@ fn measure(name: &str, mut cpu: Cpu, insns: u64) {
 }
 
 fn main() {
-    let millions: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
+    let millions: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200);
     let n = millions * 1_000_000;
 
     let real_alu = assemble(16, |a| {
