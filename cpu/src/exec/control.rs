@@ -217,6 +217,7 @@ pub fn int(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 }
 
 pub fn int3(cpu: &mut Cpu, bus: &mut dyn Bus, _: &DecodedInsn) -> GResult<()> {
+    cpu.last_exception = Some((vector::BP, None));
     cpu.interrupt(bus, vector::BP, IntKind::Software, None)
 }
 
@@ -226,6 +227,7 @@ pub fn int1(cpu: &mut Cpu, bus: &mut dyn Bus, _: &DecodedInsn) -> GResult<()> {
 
 pub fn into(cpu: &mut Cpu, bus: &mut dyn Bus, _: &DecodedInsn) -> GResult<()> {
     if cpu.state.flags.of() {
+        cpu.last_exception = Some((vector::OF, None));
         cpu.interrupt(bus, vector::OF, IntKind::Software, None)?;
     }
     Ok(())

@@ -424,7 +424,7 @@ impl Cpu {
         let [esp, ss, es, ds, fs, gs] = v;
         self.set_flags_raw(f);
         self.state.cpl = 3;
-        self.load_seg_real(SegReg::Cs, cs as u16);
+        self.load_seg_real(SegReg::Cs, cs);
         for (s, sel) in [
             (SegReg::Ss, ss),
             (SegReg::Es, es),

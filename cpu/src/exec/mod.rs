@@ -52,11 +52,7 @@ fn uses_386_encoding(i: &Instruction) -> bool {
                     return true;
                 }
             }
-            OpKind::Memory => {
-                if !operands::addr16(i) {
-                    return true;
-                }
-            }
+            OpKind::Memory if !operands::addr16(i) => return true,
             OpKind::MemorySegESI | OpKind::MemoryESEDI | OpKind::MemorySegEDI => return true,
             OpKind::Immediate32 | OpKind::Immediate8to32 | OpKind::NearBranch32 => return true,
             _ => {}

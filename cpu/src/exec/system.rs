@@ -203,11 +203,9 @@ impl Cpu {
             self.end_block = true;
         }
         if (old ^ v) & cr0::PE != 0 {
-            if v & cr0::PE == 0 {
-                self.state.cpl = 0;
-            } else {
-                self.state.cpl = (self.state.segs[SegReg::Cs as usize].selector & 3) as u8 & 0;
-            }
+            // Entering or leaving protected mode happens at privilege 0; CS keeps its cache
+            // until the far jump that follows.
+            self.state.cpl = 0;
         }
         Ok(())
     }
