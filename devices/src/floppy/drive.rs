@@ -59,7 +59,7 @@ impl Drive {
     }
 
     pub fn write_protected(&self) -> bool {
-        self.media.as_ref().map_or(true, |m| m.is_read_only())
+        self.media.as_ref().is_none_or(|m| m.is_read_only())
     }
 
     /// The media's format, if readable at `rate_kbps` with MFM encoding on `head`.
