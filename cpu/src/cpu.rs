@@ -22,6 +22,20 @@ pub enum RunExit {
     Halted,
     /// Triple fault: the machine must be reset.
     Shutdown,
+    /// The guest executed the host-call instruction inside the host-call window (see
+    /// [`HostCall`]); the value is the linear address of that instruction. EIP already
+    /// points past it.
+    HostCall(u32),
+}
+
+/// A host-call trap: `OUT port, AL` executed from code whose physical address lies in
+/// `[start, end)` returns from `run` with `RunExit::HostCall` instead of writing the port.
+/// The BIOS uses it to enter its Rust services from small ROM stubs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostCall {
+    pub port: u16,
+    pub start: u32,
+    pub end: u32,
 }
 
 /// Counters for statistics and frontends.
@@ -52,6 +66,10 @@ pub struct Cpu {
     pub(crate) delivering: Option<u8>,
     /// The last exception delivered (for tests and trace mode).
     pub last_exception: Option<(u8, Option<u32>)>,
+    /// The host-call trap, if configured.
+    pub hostcall: Option<HostCall>,
+    /// An exit requested by a handler, returned at the end of the block.
+    pub(crate) pending_exit: Option<RunExit>,
     /// The x87 coprocessor, if one is attached (else ESC opcodes only fetch their operand).
     pub fpu: Option<Box<crate::x87::Fpu>>,
 }
@@ -80,6 +98,8 @@ impl Cpu {
             end_block: false,
             delivering: None,
             last_exception: None,
+            hostcall: None,
+            pending_exit: None,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
         };
         cpu.reset();
@@ -256,7 +276,7 @@ impl Cpu {
         if tf {
             self.single_step_trap(bus)?;
         }
-        Ok(None)
+        Ok(self.pending_exit.take())
     }
 
     /// Looks up (or decodes) the block at CS:EIP.

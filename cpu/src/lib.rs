@@ -26,4 +26,4 @@ pub mod interrupt;
 pub mod mmu;
 pub mod task;
 
-pub use cpu::{Counters, Cpu, RunExit};
+pub use cpu::{Counters, Cpu, HostCall, RunExit};

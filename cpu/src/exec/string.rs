@@ -211,6 +211,17 @@ pub fn out(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     };
     let r = i.op1_register();
     let n = r.size() as u32;
+    if let Some(hc) = cpu.hostcall {
+        if port == hc.port {
+            let lin = cpu.state.segs[SegReg::Cs as usize].base.wrapping_add(cpu.insn_eip);
+            let phys = lin & cpu.mem.addr_mask();
+            if !cpu.state.paging() && phys >= hc.start && phys < hc.end {
+                cpu.pending_exit = Some(crate::RunExit::HostCall(lin));
+                cpu.end_block = true;
+                return Ok(());
+            }
+        }
+    }
     cpu.io_check(bus, port, n)?;
     let v = cpu.reg_value(r);
     bus.port_write(port, Width::from_bytes(n), v);
