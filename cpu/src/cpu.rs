@@ -2,7 +2,7 @@
 //! dispatch, interrupt and trap checks at instruction boundaries).
 
 use crate::bus::Bus;
-use crate::decode::cache::{block_key, Block, BlockCache, DecodedInsn};
+use crate::decode::cache::{block_key, Block, BlockCache, DecodedInsn, Ticket};
 use crate::decode::quirks::{rewrite_8086, Special8086};
 use crate::fault::{vector, Fault, GResult};
 use crate::flags::bits as fl;
@@ -245,7 +245,22 @@ impl Cpu {
         if tf || self.debug_active() {
             limit = 1;
         }
-        let block = self.get_block(bus)?;
+        let (block, ticket) = self.get_block(bus)?;
+        let r = self.exec_block(bus, &block, limit);
+        if let Some(t) = ticket {
+            self.cache.put_back(block, t);
+        }
+        r?;
+        self.counters.blocks += 1;
+        if tf {
+            self.single_step_trap(bus)?;
+        }
+        Ok(self.pending_exit.take())
+    }
+
+    /// Executes up to `limit` instructions of a block.
+    #[inline]
+    fn exec_block(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<()> {
         let n = block.insns.len().min(limit);
         let mask = self.ip_mask();
         for d in &block.insns[..n] {
@@ -272,15 +287,11 @@ impl Cpu {
                 break;
             }
         }
-        self.counters.blocks += 1;
-        if tf {
-            self.single_step_trap(bus)?;
-        }
-        Ok(self.pending_exit.take())
+        Ok(())
     }
 
     /// Looks up (or decodes) the block at CS:EIP.
-    fn get_block(&mut self, bus: &mut dyn Bus) -> GResult<Arc<Block>> {
+    fn get_block(&mut self, bus: &mut dyn Bus) -> GResult<(Arc<Block>, Option<Ticket>)> {
         let eip = self.state.eip;
         let cs = self.state.segs[SegReg::Cs as usize];
         let code32 = self.state.code32();
@@ -293,10 +304,16 @@ impl Cpu {
         let lin = cs.base.wrapping_add(eip);
         let phys = self.fetch_phys(bus, lin)? & self.mem.addr_mask();
         let key = block_key(phys, code32);
-        if let Some(b) = self.cache.get(key) {
-            return Ok(b);
+        if let Some((b, t)) = self.cache.take(key) {
+            return Ok((b, Some(t)));
         }
-        self.decode_block(bus, eip, lin, phys, key)
+        let b = self.decode_block(bus, eip, lin, phys, key)?;
+        // A freshly cached block goes to the front table after its first run.
+        let t = self.cache.take(key).map(|(front, t)| {
+            drop(front);
+            t
+        });
+        Ok((b, t))
     }
 
     fn decode_block(

@@ -151,7 +151,16 @@ pub struct BlockCache {
     by_page: HashMap<u32, Vec<u64>>,
     /// A small direct-mapped front table to avoid hashing on hot loops.
     front: Vec<Option<(u64, Arc<Block>)>>,
+    /// Bumped by every invalidation, so blocks taken out for execution are not put back stale.
+    generation: u64,
     pub stats: CacheStats,
+}
+
+/// Proof of where a taken block came from.
+#[derive(Clone, Copy, Debug)]
+pub struct Ticket {
+    key: u64,
+    generation: u64,
 }
 
 const FRONT: usize = 4096;
@@ -163,21 +172,40 @@ pub fn block_key(phys: u32, code32: bool) -> u64 {
 
 impl BlockCache {
     #[inline]
-    pub fn get(&mut self, key: u64) -> Option<Arc<Block>> {
+    fn slot(key: u64) -> usize {
+        (key as usize ^ (key >> 12) as usize) & (FRONT - 1)
+    }
+
+    /// Takes the block for `key` out of the front table (a move, no reference counting on the
+    /// hot path) or clones it from the map. Give it back with [`BlockCache::put_back`].
+    #[inline]
+    pub fn take(&mut self, key: u64) -> Option<(Arc<Block>, Ticket)> {
         if self.front.is_empty() {
             self.front = vec![None; FRONT];
         }
-        let slot = (key as usize ^ (key >> 12) as usize) & (FRONT - 1);
-        if let Some((k, b)) = &self.front[slot] {
+        let slot = Self::slot(key);
+        let ticket = Ticket {
+            key,
+            generation: self.generation,
+        };
+        if let Some((k, _)) = &self.front[slot] {
             if *k == key {
                 self.stats.hits += 1;
-                return Some(b.clone());
+                return self.front[slot].take().map(|(_, b)| (b, ticket));
             }
         }
         let b = self.map.get(&key)?.clone();
-        self.front[slot] = Some((key, b.clone()));
         self.stats.hits += 1;
-        Some(b)
+        Some((b, ticket))
+    }
+
+    /// Returns a block taken with [`BlockCache::take`] to the front table, unless the cache
+    /// was invalidated meanwhile.
+    #[inline]
+    pub fn put_back(&mut self, block: Arc<Block>, ticket: Ticket) {
+        if ticket.generation == self.generation && !self.front.is_empty() {
+            self.front[Self::slot(ticket.key)] = Some((ticket.key, block));
+        }
     }
 
     pub fn insert(&mut self, key: u64, block: Arc<Block>) {
@@ -193,11 +221,12 @@ impl BlockCache {
     /// Drops every block touching a physical page.
     pub fn invalidate_page(&mut self, page: u32) {
         if let Some(keys) = self.by_page.remove(&page) {
+            self.generation += 1;
             for k in keys {
                 if self.map.remove(&k).is_some() {
                     self.stats.invalidated_blocks += 1;
                 }
-                let slot = (k as usize ^ (k >> 12) as usize) & (FRONT - 1);
+                let slot = Self::slot(k);
                 if let Some(Some((fk, _))) = self.front.get(slot) {
                     if *fk == k {
                         self.front[slot] = None;
@@ -209,6 +238,7 @@ impl BlockCache {
 
     /// Drops everything (mode changes that alter decoding, model changes, reset).
     pub fn clear(&mut self) {
+        self.generation += 1;
         self.map.clear();
         self.by_page.clear();
         self.front.clear();

@@ -213,7 +213,9 @@ pub fn out(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let n = r.size() as u32;
     if let Some(hc) = cpu.hostcall {
         if port == hc.port {
-            let lin = cpu.state.segs[SegReg::Cs as usize].base.wrapping_add(cpu.insn_eip);
+            let lin = cpu.state.segs[SegReg::Cs as usize]
+                .base
+                .wrapping_add(cpu.insn_eip);
             let phys = lin & cpu.mem.addr_mask();
             if !cpu.state.paging() && phys >= hc.start && phys < hc.end {
                 cpu.pending_exit = Some(crate::RunExit::HostCall(lin));
