@@ -27,19 +27,19 @@ fn any_input(rng: &mut rand::rngs::SmallRng, shape: &Shape) -> alu_diff::regs::R
 macro_rules! alu_forms {
     ($n:literal) => {
         vec![
-            reg_shape!($n * 8 + 1, 0xC8),              // op eax, ecx
-            reg_shape!($n * 8 + 3, 0xD7),              // op edx, edi
-            reg_shape!($n * 8 + 1, 0xDE),              // op esi, ebx
-            reg_shape!($n * 8 + 1, 0xC0),              // op eax, eax
-            reg_shape!($n * 8, 0xE1),                  // op cl, ah
-            reg_shape!($n * 8 + 2, 0xFA),              // op bh, dl
-            reg_shape!($n * 8, 0xC0),                  // op al, al
-            reg_shape!(0x66, $n * 8 + 1, 0xD1),        // op cx, dx
-            reg_shape!(0x66, $n * 8 + 3, 0xC6),        // op ax, si
-            mem_shape!($n * 8 + 1, 0x0E),              // op [esi], ecx
-            mem_shape!($n * 8 + 3, 0x16),              // op edx, [esi]
-            mem_shape!($n * 8, 0x26),                  // op [esi], ah
-            mem_shape!(0x66, $n * 8 + 1, 0x3E),        // op [esi], di
+            reg_shape!($n * 8 + 1, 0xC8),       // op eax, ecx
+            reg_shape!($n * 8 + 3, 0xD7),       // op edx, edi
+            reg_shape!($n * 8 + 1, 0xDE),       // op esi, ebx
+            reg_shape!($n * 8 + 1, 0xC0),       // op eax, eax
+            reg_shape!($n * 8, 0xE1),           // op cl, ah
+            reg_shape!($n * 8 + 2, 0xFA),       // op bh, dl
+            reg_shape!($n * 8, 0xC0),           // op al, al
+            reg_shape!(0x66, $n * 8 + 1, 0xD1), // op cx, dx
+            reg_shape!(0x66, $n * 8 + 3, 0xC6), // op ax, si
+            mem_shape!($n * 8 + 1, 0x0E),       // op [esi], ecx
+            mem_shape!($n * 8 + 3, 0x16),       // op edx, [esi]
+            mem_shape!($n * 8, 0x26),           // op [esi], ah
+            mem_shape!(0x66, $n * 8 + 1, 0x3E), // op [esi], di
         ]
     };
 }
@@ -48,24 +48,24 @@ macro_rules! alu_forms {
 macro_rules! alu_imm_forms {
     ($n:literal) => {
         vec![
-            reg_shape!($n * 8 + 4, 0x01),                          // op al, 1
-            reg_shape!($n * 8 + 4, 0x7F),                          // op al, 0x7f
-            reg_shape!($n * 8 + 4, 0x80),                          // op al, 0x80
-            reg_shape!($n * 8 + 4, 0xFF),                          // op al, 0xff
-            reg_shape!($n * 8 + 5, 0xFF, 0xFF, 0xFF, 0x7F),        // op eax, 0x7fffffff
-            reg_shape!($n * 8 + 5, 0x00, 0x00, 0x00, 0x80),        // op eax, 0x80000000
-            reg_shape!($n * 8 + 5, 0xFF, 0xFF, 0xFF, 0xFF),        // op eax, 0xffffffff
-            reg_shape!(0x66, $n * 8 + 5, 0x00, 0x80),              // op ax, 0x8000
-            reg_shape!(0x83, 0xC3 | $n << 3, 0x01),                // op ebx, 1
-            reg_shape!(0x83, 0xC3 | $n << 3, 0x7F),                // op ebx, 0x7f
-            reg_shape!(0x83, 0xC3 | $n << 3, 0x80),                // op ebx, -0x80
-            reg_shape!(0x83, 0xC3 | $n << 3, 0xFF),                // op ebx, -1
+            reg_shape!($n * 8 + 4, 0x01),                             // op al, 1
+            reg_shape!($n * 8 + 4, 0x7F),                             // op al, 0x7f
+            reg_shape!($n * 8 + 4, 0x80),                             // op al, 0x80
+            reg_shape!($n * 8 + 4, 0xFF),                             // op al, 0xff
+            reg_shape!($n * 8 + 5, 0xFF, 0xFF, 0xFF, 0x7F),           // op eax, 0x7fffffff
+            reg_shape!($n * 8 + 5, 0x00, 0x00, 0x00, 0x80),           // op eax, 0x80000000
+            reg_shape!($n * 8 + 5, 0xFF, 0xFF, 0xFF, 0xFF),           // op eax, 0xffffffff
+            reg_shape!(0x66, $n * 8 + 5, 0x00, 0x80),                 // op ax, 0x8000
+            reg_shape!(0x83, 0xC3 | $n << 3, 0x01),                   // op ebx, 1
+            reg_shape!(0x83, 0xC3 | $n << 3, 0x7F),                   // op ebx, 0x7f
+            reg_shape!(0x83, 0xC3 | $n << 3, 0x80),                   // op ebx, -0x80
+            reg_shape!(0x83, 0xC3 | $n << 3, 0xFF),                   // op ebx, -1
             reg_shape!(0x81, 0xC7 | $n << 3, 0x01, 0x00, 0x00, 0x80), // op edi, 0x80000001
             reg_shape!(0x81, 0xC7 | $n << 3, 0xFE, 0xFF, 0xFF, 0x7F), // op edi, 0x7ffffffe
-            reg_shape!(0x80, 0xC5 | $n << 3, 0x80),                // op ch, 0x80
-            reg_shape!(0x80, 0xC2 | $n << 3, 0x7F),                // op dl, 0x7f
-            reg_shape!(0x66, 0x83, 0xC6 | $n << 3, 0xFF),          // op si, -1
-            reg_shape!(0x66, 0x81, 0xC1 | $n << 3, 0xFF, 0x7F),    // op cx, 0x7fff
+            reg_shape!(0x80, 0xC5 | $n << 3, 0x80),                   // op ch, 0x80
+            reg_shape!(0x80, 0xC2 | $n << 3, 0x7F),                   // op dl, 0x7f
+            reg_shape!(0x66, 0x83, 0xC6 | $n << 3, 0xFF),             // op si, -1
+            reg_shape!(0x66, 0x81, 0xC1 | $n << 3, 0xFF, 0x7F),       // op cx, 0x7fff
         ]
     };
 }
@@ -73,7 +73,13 @@ macro_rules! alu_imm_forms {
 #[test]
 fn add_adc_sub_sbb_cmp() {
     let mut f = Family::new("add/adc/sub/sbb/cmp");
-    for shapes in [alu_forms!(0), alu_forms!(2), alu_forms!(3), alu_forms!(5), alu_forms!(7)] {
+    for shapes in [
+        alu_forms!(0),
+        alu_forms!(2),
+        alu_forms!(3),
+        alu_forms!(5),
+        alu_forms!(7),
+    ] {
         f.run(&shapes, CASES, any_input);
     }
     for shapes in [
@@ -98,22 +104,22 @@ fn and_or_xor_test() {
         f.run(&shapes, IMM_CASES, any_input);
     }
     let test = vec![
-        reg_shape!(0x85, 0xC8),             // test eax, ecx
-        reg_shape!(0x85, 0xDE),             // test esi, ebx
-        reg_shape!(0x85, 0xFF),             // test edi, edi
-        reg_shape!(0x84, 0xE1),             // test cl, ah
-        reg_shape!(0x84, 0xD2),             // test dl, dl
-        reg_shape!(0x66, 0x85, 0xD1),       // test cx, dx
-        mem_shape!(0x85, 0x0E),             // test [esi], ecx
-        mem_shape!(0x84, 0x3E),             // test [esi], bh
+        reg_shape!(0x85, 0xC8),       // test eax, ecx
+        reg_shape!(0x85, 0xDE),       // test esi, ebx
+        reg_shape!(0x85, 0xFF),       // test edi, edi
+        reg_shape!(0x84, 0xE1),       // test cl, ah
+        reg_shape!(0x84, 0xD2),       // test dl, dl
+        reg_shape!(0x66, 0x85, 0xD1), // test cx, dx
+        mem_shape!(0x85, 0x0E),       // test [esi], ecx
+        mem_shape!(0x84, 0x3E),       // test [esi], bh
     ];
     f.run(&test, CASES, any_input);
     let test_imm = reg_shapes![
-        [0xA8, 0x80],                        // test al, 0x80
-        [0xA9, 0x00, 0x00, 0x00, 0x80],      // test eax, 0x80000000
-        [0x66, 0xA9, 0xFF, 0x00],            // test ax, 0xff
+        [0xA8, 0x80],                         // test al, 0x80
+        [0xA9, 0x00, 0x00, 0x00, 0x80],       // test eax, 0x80000000
+        [0x66, 0xA9, 0xFF, 0x00],             // test ax, 0xff
         [0xF7, 0xC1, 0xFF, 0xFF, 0x00, 0x00], // test ecx, 0xffff
-        [0xF6, 0xC7, 0x01],                  // test bh, 1
+        [0xF6, 0xC7, 0x01],                   // test bh, 1
     ];
     f.run(&test_imm, IMM_CASES, any_input);
     f.finish();
@@ -208,7 +214,12 @@ const COUNT_CASES: usize = 500;
 #[test]
 fn rotates() {
     let mut f = Family::new("rol/ror/rcl/rcr");
-    for shapes in [shift_forms!(0), shift_forms!(1), shift_forms!(2), shift_forms!(3)] {
+    for shapes in [
+        shift_forms!(0),
+        shift_forms!(1),
+        shift_forms!(2),
+        shift_forms!(3),
+    ] {
         f.run(&shapes, CASES, gen::shift_input);
     }
     for shapes in [
@@ -225,7 +236,12 @@ fn rotates() {
 #[test]
 fn shifts() {
     let mut f = Family::new("shl/shr/sar (and /6 = sal)");
-    for shapes in [shift_forms!(4), shift_forms!(5), shift_forms!(6), shift_forms!(7)] {
+    for shapes in [
+        shift_forms!(4),
+        shift_forms!(5),
+        shift_forms!(6),
+        shift_forms!(7),
+    ] {
         f.run(&shapes, CASES, gen::shift_input);
     }
     for shapes in [
@@ -441,10 +457,10 @@ fn decimal_adjust() {
     // compatibility mode. AAM 0 raises #DE (checked on the emulator side only).
     let mut f = Family::new("daa/das/aaa/aas/aam/aad");
     let shapes: Vec<Shape> = [
-        &[0x27][..],  // daa
-        &[0x2F],      // das
-        &[0x37],      // aaa
-        &[0x3F],      // aas
+        &[0x27][..],   // daa
+        &[0x2F],       // das
+        &[0x37],       // aaa
+        &[0x3F],       // aas
         &[0xD4, 0x0A], // aam
         &[0xD4, 0x10], // aam 0x10
         &[0xD4, 0x07], // aam 7
@@ -460,7 +476,12 @@ fn decimal_adjust() {
     .iter()
     .map(|b| Shape::compat(b))
     .collect();
-    f.run(&shapes, CASES, gen::bcd_input);
+    let mut n = 0;
+    f.run(&shapes, CASES, |rng, shape| {
+        n += 1;
+        gen::bcd_sweep(rng, shape, n)
+    });
+    f.run(&shapes, CASES, any_input);
     f.finish();
 }
 

@@ -13,7 +13,8 @@ pub fn edge(rng: &mut SmallRng, bits: u32) -> u32 {
     let sign = 1u32 << (bits - 1);
     let v = match rng.gen_range(0..16) {
         0..=6 => {
-            let base = [0, 1, 2, sign - 1, sign, sign + 1, mask, mask - 1, sign - 2][rng.gen_range(0..9)];
+            let base =
+                [0, 1, 2, sign - 1, sign, sign + 1, mask, mask - 1, sign - 2][rng.gen_range(0..9)];
             // Sometimes a small step away from the edge.
             if rng.gen_range(0..4) == 0 {
                 base.wrapping_add(rng.gen_range(0..7)).wrapping_sub(3)
@@ -144,11 +145,20 @@ pub fn cmpxchg_input(rng: &mut SmallRng, shape: &Shape) -> Regs {
     r
 }
 
-/// A decimal-adjust case: AL/AH uniform or edge-biased, random AF/CF among random flags.
-pub fn bcd_input(rng: &mut SmallRng, shape: &Shape) -> Regs {
+/// Decimal-adjust inputs: case `n` of a sweep over every AL with every AF/CF combination and a
+/// few AH values (4096 combinations, so 4096 consecutive cases cover them all); the other
+/// registers and flags are random.
+pub fn bcd_sweep(rng: &mut SmallRng, shape: &Shape, n: usize) -> Regs {
     let mut r = regs(rng, shape.bits());
-    if rng.gen() {
-        r.r[idx::EAX] = rng.gen();
+    let al = (n & 0xFF) as u32;
+    let ah = [0x00, 0x09, 0x7F, 0xFF][(n >> 10) & 3];
+    r.r[idx::EAX] = (r.r[idx::EAX] & !0xFFFF) | ah << 8 | al;
+    r.flags &= !(fl::AF | fl::CF);
+    if n & 0x100 != 0 {
+        r.flags |= fl::AF;
+    }
+    if n & 0x200 != 0 {
+        r.flags |= fl::CF;
     }
     r
 }

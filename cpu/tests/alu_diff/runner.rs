@@ -93,9 +93,9 @@ impl Report {
 
 /// Seed for a family: a hash of its name, so each family has its own fixed sequence.
 fn seed(family: &str) -> u64 {
-    family
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    family.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// A family under test: one emulator, one seeded RNG, one report.

@@ -74,7 +74,11 @@ impl Shape {
             name,
             "{bytes:02X?} differs between 32- and 64-bit mode"
         );
-        assert_eq!(long.flow_control(), FlowControl::Next, "{name}: control flow");
+        assert_eq!(
+            long.flow_control(),
+            FlowControl::Next,
+            "{name}: control flow"
+        );
         let mut factory = InstructionInfoFactory::new();
         let info = factory.info(&long);
         for used in info.used_registers() {
@@ -90,7 +94,11 @@ impl Shape {
             | RflagsBits::AF
             | RflagsBits::CF
             | RflagsBits::PF;
-        assert_eq!(long.rflags_modified() & !status, 0, "{name}: changes control flags");
+        assert_eq!(
+            long.rflags_modified() & !status,
+            0,
+            "{name}: changes control flags"
+        );
         if !mem {
             assert!(info.used_memory().is_empty(), "{name}: uses memory");
         }
@@ -118,7 +126,11 @@ impl Shape {
     pub fn compat(bytes: &[u8]) -> Shape {
         let insn = decode(bytes, 32);
         let name = format(&insn);
-        assert_eq!(insn.flow_control(), FlowControl::Next, "{name}: control flow");
+        assert_eq!(
+            insn.flow_control(),
+            FlowControl::Next,
+            "{name}: control flow"
+        );
         let mut factory = InstructionInfoFactory::new();
         let info = factory.info(&insn);
         assert!(info.used_memory().is_empty(), "{name}: memory operand");
