@@ -445,7 +445,7 @@ fn cmpxchg8b_register_operand_is_ud() {
         flags: alu_diff::regs::fl::BASE,
         ..Default::default()
     };
-    match emu.run(&[0x0F, 0xC7, 0xC8], &inp, false) {
+    match emu.run(&[0x0F, 0xC7, 0xC8], &inp, false, 1) {
         alu_diff::emu::EmuResult::Exception(6, _) => {}
         other => panic!("cmpxchg8b eax: expected #UD, got {other:x?}"),
     }
@@ -504,5 +504,65 @@ fn setcc_cmovcc() {
     let mut f = Family::new("setcc/cmovcc");
     let shapes = cc_forms!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     f.run(&shapes, CASES, any_input);
+    f.finish();
+}
+
+/// A flag producer of each size and kind followed by SETcc/CMOVcc for the conditions listed.
+macro_rules! cc_after {
+    ($($cc:literal)*) => {
+        vec![$(
+            reg_shape!(0x39, 0xC8, 0x0F, 0x90 + $cc, 0xC2),       // cmp eax, ecx; setcc dl
+            reg_shape!(0x66, 0x29, 0xC8, 0x0F, 0x90 + $cc, 0xC2), // sub ax, cx; setcc dl
+            reg_shape!(0x38, 0xC8, 0x0F, 0x90 + $cc, 0xC2),       // cmp al, cl; setcc dl
+            reg_shape!(0x21, 0xC8, 0x0F, 0x90 + $cc, 0xC2),       // and eax, ecx; setcc dl
+            reg_shape!(0x08, 0xE1, 0x0F, 0x90 + $cc, 0xC2),       // or cl, ah; setcc dl
+            reg_shape!(0xFF, 0xC0, 0x0F, 0x90 + $cc, 0xC2),       // inc eax; setcc dl
+            reg_shape!(0xFE, 0xC9, 0x0F, 0x90 + $cc, 0xC2),       // dec cl; setcc dl
+            reg_shape!(0xF7, 0xD8, 0x0F, 0x90 + $cc, 0xC2),       // neg eax; setcc dl
+            reg_shape!(0x11, 0xC8, 0x0F, 0x90 + $cc, 0xC2),       // adc eax, ecx; setcc dl
+            reg_shape!(0x66, 0x19, 0xC8, 0x0F, 0x90 + $cc, 0xC2), // sbb ax, cx; setcc dl
+            reg_shape!(0x39, 0xC8, 0x0F, 0x40 + $cc, 0xD3),       // cmp eax, ecx; cmovcc edx, ebx
+        )*]
+    };
+}
+
+#[test]
+fn flag_chains() {
+    // Short sequences: the flags one instruction leaves (lazily, in the emulator) are consumed
+    // by the next. The emulator runs the sequence as one decoded block.
+    let mut f = Family::new("flag chains");
+    let shapes = cc_after!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    f.run(&shapes, CASES / 2, gen::shift_input);
+    let chains = reg_shapes![
+        [0x29, 0xC8, 0x11, 0xDA],                   // sub eax, ecx; adc edx, ebx
+        [0x01, 0xC8, 0x19, 0xDA],                   // add eax, ecx; sbb edx, ebx
+        [0x28, 0xC8, 0x18, 0xDA],                   // sub al, cl; sbb dl, bl
+        [0x66, 0x01, 0xC8, 0x66, 0x11, 0xDA],       // add ax, cx; adc dx, bx
+        [0x29, 0xC8, 0xFF, 0xC2, 0x11, 0xF3],       // sub eax, ecx; inc edx; adc ebx, esi
+        [0x01, 0xC8, 0xFF, 0xCA, 0x0F, 0x92, 0xC3], // add eax, ecx; dec edx; setb bl
+        [0x29, 0xC8, 0xF5, 0x11, 0xDA],             // sub eax, ecx; cmc; adc edx, ebx
+        [0x38, 0xC8, 0xF5, 0x0F, 0x96, 0xC2],       // cmp al, cl; cmc; setbe dl
+        [0xF9, 0xFF, 0xC0, 0x0F, 0x92, 0xC2],       // stc; inc eax; setb dl
+        [0xF8, 0xFF, 0xC8, 0x11, 0xDA],             // clc; dec eax; adc edx, ebx
+        [0x00, 0xC8, 0x9F],                         // add al, cl; lahf
+        [0x66, 0x29, 0xC8, 0x9F],                   // sub ax, cx; lahf
+        [0xFF, 0xC0, 0x9F],                         // inc eax; lahf
+        [0xF7, 0xD9, 0x9F],                         // neg ecx; lahf
+        [0x0F, 0xAF, 0xC1, 0x11, 0xDA],             // imul eax, ecx; adc edx, ebx
+        [0xF6, 0xE1, 0x19, 0xD3],                   // mul cl; sbb ebx, edx
+        [0x0F, 0xA3, 0xC8, 0x19, 0xD2],             // bt eax, ecx; sbb edx, edx
+        [0x0F, 0xBC, 0xC1, 0x0F, 0x94, 0xC2],       // bsf eax, ecx; sete dl
+        [0x31, 0xC0, 0x11, 0xDA],                   // xor eax, eax; adc edx, ebx
+        [0xF7, 0xD8, 0x19, 0xD2],                   // neg eax; sbb edx, edx
+        [0xD1, 0xE0, 0xD1, 0xDA],                   // shl eax, 1; rcr edx, 1
+        [0xD1, 0xF8, 0xD0, 0xD2],                   // sar eax, 1; rcl dl, 1
+        [0xFF, 0xC8, 0xD1, 0xD2],                   // dec eax; rcl edx, 1
+        [0x29, 0xC8, 0xD3, 0xE2, 0x0F, 0x92, 0xC3], // sub eax, ecx; shl edx, cl; setb bl
+        [0x29, 0xC8, 0xD3, 0xEA, 0x0F, 0x94, 0xC3], // sub eax, ecx; shr edx, cl; sete bl
+        [0x29, 0xC8, 0xD3, 0xC2, 0x0F, 0x98, 0xC3], // sub eax, ecx; rol edx, cl; sets bl
+        [0x28, 0xC8, 0xD2, 0xDA, 0x0F, 0x92, 0xC3], // sub al, cl; rcr dl, cl; setb bl
+        [0x66, 0x01, 0xC8, 0x0F, 0xA5, 0xDA],       // add ax, cx; shld edx, ebx, cl
+    ];
+    f.run(&chains, CASES, gen::shift_input);
     f.finish();
 }

@@ -118,8 +118,9 @@ impl Emu {
         at
     }
 
-    /// Executes `code` once on `input`. For memory shapes ESI points to the memory operand.
-    pub fn run(&mut self, code: &[u8], input: &Regs, mem_shape: bool) -> EmuResult {
+    /// Executes the `insns` instructions of `code` on `input`. For memory shapes ESI points to
+    /// the memory operand.
+    pub fn run(&mut self, code: &[u8], input: &Regs, mem_shape: bool, insns: usize) -> EmuResult {
         let at = self.slot(code);
         self.cpu.state.clone_from(&self.template);
         let s = &mut self.cpu.state;
@@ -135,7 +136,7 @@ impl Emu {
         s.eip = at;
         self.cpu.mem.write_bytes(MEM_ADDR, &input.mem);
         self.cpu.last_exception = None;
-        let exit = self.cpu.step(&mut self.bus);
+        let exit = self.cpu.run(&mut self.bus, insns as u64);
         let s = &self.cpu.state;
         let mut out = Regs {
             r: s.regs,

@@ -5,7 +5,7 @@
 
 use super::emu::{Emu, EmuResult};
 use super::regs::{fl, idx, Regs, DATA_REGS};
-use super::sdm::{divide_error, undefined, Undefined};
+use super::sdm::{divide_error, Undefined};
 use super::shape::Shape;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
@@ -154,7 +154,9 @@ impl Family {
                 show(inp, shape.mem)
             )
         };
-        let got = self.emu.run(&shape.bytes, inp, shape.mem);
+        let got = self
+            .emu
+            .run(&shape.bytes, inp, shape.mem, shape.insn_count());
         if divide_error(&shape.insn, inp) {
             // The host would fault: the emulator must raise #DE and change nothing.
             let und = Undefined {
@@ -174,7 +176,7 @@ impl Family {
         }
         let mut want = *inp;
         shape.run_host(&mut want);
-        let und = undefined(&shape.insn, inp);
+        let und = shape.undefined(inp);
         match &got {
             EmuResult::Done(out) => {
                 let d = diff(shape, &want, out, &und);

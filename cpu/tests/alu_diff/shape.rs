@@ -1,11 +1,13 @@
 //! Instruction shapes: the bytes of one instruction form (with its registers and immediate
-//! fixed), decoded once for names and the SDM tables, plus the host oracle that runs the same
-//! bytes. Native shapes are checked before use: same meaning in 32- and 64-bit mode, no
+//! fixed) or of a short chain of instructions (to test how flags pass from one instruction to
+//! the next), decoded once for names and the SDM tables, plus the host oracle that runs the
+//! same bytes. Native shapes are checked before use: same meaning in 32- and 64-bit mode, no
 //! control flow, only EAX..EDI (and [RSI] for memory shapes) used.
 
 use super::compat::run_compat;
 use super::native::HostFn;
-use super::regs::{operand_bits, Regs};
+use super::regs::{fl, operand_bits, Regs};
+use super::sdm::{undefined, Undefined};
 use iced_x86::{
     Decoder, DecoderOptions, FlowControl, Formatter, Instruction, InstructionInfoFactory,
     IntelFormatter, OpKind, Register, RflagsBits,
@@ -23,23 +25,30 @@ pub enum Oracle {
 /// One instruction form under test.
 pub struct Shape {
     pub bytes: Vec<u8>,
-    /// Decoded in 32-bit mode.
+    /// The (first) instruction, decoded in 32-bit mode.
     pub insn: Instruction,
-    /// Intel syntax, e.g. `add eax,ecx`.
+    /// The instructions that follow it in a chain.
+    pub rest: Vec<Instruction>,
+    /// Intel syntax, e.g. `add eax, ecx` (chains joined with `; `).
     pub name: String,
     pub oracle: Oracle,
     /// The operand is memory at [ESI].
     pub mem: bool,
 }
 
-fn decode(bytes: &[u8], bitness: u32) -> Instruction {
+/// Decodes `bytes` completely into instructions.
+fn decode(bytes: &[u8], bitness: u32) -> Vec<Instruction> {
     let mut d = Decoder::new(bitness, bytes, DecoderOptions::NONE);
-    let insn = d.decode();
-    assert!(
-        !insn.is_invalid() && insn.len() == bytes.len(),
-        "{bytes:02X?} is not one {bitness}-bit instruction"
-    );
-    insn
+    let mut insns = Vec::new();
+    while d.can_decode() {
+        let insn = d.decode();
+        assert!(
+            !insn.is_invalid(),
+            "{bytes:02X?} is not valid {bitness}-bit code"
+        );
+        insns.push(insn);
+    }
+    insns
 }
 
 fn format(insn: &Instruction) -> String {
@@ -51,6 +60,21 @@ fn format(insn: &Instruction) -> String {
     let mut s = String::new();
     f.format(insn, &mut s);
     s
+}
+
+/// Converts iced's flag bits to EFLAGS bits (status flags only).
+fn eflags_bits(iced: u32) -> u32 {
+    [
+        (RflagsBits::CF, fl::CF),
+        (RflagsBits::PF, fl::PF),
+        (RflagsBits::AF, fl::AF),
+        (RflagsBits::ZF, fl::ZF),
+        (RflagsBits::SF, fl::SF),
+        (RflagsBits::OF, fl::OF),
+    ]
+    .iter()
+    .filter(|(i, _)| iced & i != 0)
+    .fold(0, |acc, (_, e)| acc | e)
 }
 
 /// Registers a native shape may use (full 64-bit names).
@@ -66,56 +90,64 @@ const ALLOWED: [Register; 6] = [
 impl Shape {
     /// A shape run natively by `host`; panics if the bytes are not safe to run that way.
     pub fn native(bytes: &[u8], host: HostFn, mem: bool) -> Shape {
-        let insn = decode(bytes, 32);
+        let insns = decode(bytes, 32);
         let long = decode(bytes, 64);
-        let name = format(&insn);
+        let names: Vec<String> = insns.iter().map(format).collect();
+        let name = names.join("; ");
+        let long_names: Vec<String> = long
+            .iter()
+            .map(|i| format(i).replace("rsi", "esi"))
+            .collect();
         assert_eq!(
-            format(&long).replace("rsi", "esi"),
-            name,
+            long_names, names,
             "{bytes:02X?} differs between 32- and 64-bit mode"
         );
-        assert_eq!(
-            long.flow_control(),
-            FlowControl::Next,
-            "{name}: control flow"
-        );
         let mut factory = InstructionInfoFactory::new();
-        let info = factory.info(&long);
-        for used in info.used_registers() {
-            assert!(
-                ALLOWED.contains(&used.register().full_register()),
-                "{name}: uses {:?}",
-                used.register()
+        let mut has_mem = false;
+        for insn in &long {
+            assert_eq!(
+                insn.flow_control(),
+                FlowControl::Next,
+                "{name}: control flow"
             );
+            let status = RflagsBits::OF
+                | RflagsBits::SF
+                | RflagsBits::ZF
+                | RflagsBits::AF
+                | RflagsBits::CF
+                | RflagsBits::PF;
+            assert_eq!(
+                insn.rflags_modified() & !status,
+                0,
+                "{name}: changes control flags"
+            );
+            let info = factory.info(insn);
+            for used in info.used_registers() {
+                assert!(
+                    ALLOWED.contains(&used.register().full_register()),
+                    "{name}: uses {:?}",
+                    used.register()
+                );
+            }
+            if !mem {
+                assert!(info.used_memory().is_empty(), "{name}: uses memory");
+            }
+            if (0..insn.op_count()).any(|i| insn.op_kind(i) == OpKind::Memory) {
+                has_mem = true;
+                assert!(
+                    insn.memory_base() == Register::RSI
+                        && insn.memory_index() == Register::None
+                        && insn.memory_displacement64() == 0
+                        && insn.memory_size().size() <= 8,
+                    "{name}: memory operand must be [rsi]"
+                );
+            }
         }
-        let status = RflagsBits::OF
-            | RflagsBits::SF
-            | RflagsBits::ZF
-            | RflagsBits::AF
-            | RflagsBits::CF
-            | RflagsBits::PF;
-        assert_eq!(
-            long.rflags_modified() & !status,
-            0,
-            "{name}: changes control flags"
-        );
-        if !mem {
-            assert!(info.used_memory().is_empty(), "{name}: uses memory");
-        }
-        let has_mem = (0..long.op_count()).any(|i| long.op_kind(i) == OpKind::Memory);
         assert_eq!(has_mem, mem, "{name}: memory operand");
-        if mem {
-            assert!(
-                long.memory_base() == Register::RSI
-                    && long.memory_index() == Register::None
-                    && long.memory_displacement64() == 0
-                    && long.memory_size().size() <= 8,
-                "{name}: memory operand must be [rsi]"
-            );
-        }
         Shape {
             bytes: bytes.to_vec(),
-            insn,
+            insn: insns[0],
+            rest: insns[1..].to_vec(),
             name,
             oracle: Oracle::Native(host),
             mem,
@@ -124,7 +156,9 @@ impl Shape {
 
     /// A register-only shape run in compatibility mode.
     pub fn compat(bytes: &[u8]) -> Shape {
-        let insn = decode(bytes, 32);
+        let insns = decode(bytes, 32);
+        assert_eq!(insns.len(), 1, "{bytes:02X?}: one instruction");
+        let insn = insns[0];
         let name = format(&insn);
         assert_eq!(
             insn.flow_control(),
@@ -145,10 +179,29 @@ impl Shape {
         Shape {
             bytes: bytes.to_vec(),
             insn,
+            rest: Vec::new(),
             name,
             oracle: Oracle::Compat,
             mem: false,
         }
+    }
+
+    /// Number of instructions (1, or the length of a chain).
+    pub fn insn_count(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    /// What the SDM leaves undefined after the whole shape.
+    pub fn undefined(&self, input: &Regs) -> Undefined {
+        let mut u = undefined(&self.insn, input);
+        for next in &self.rest {
+            let n = undefined(next, input);
+            u.flags = (u.flags & !eflags_bits(next.rflags_modified())) | n.flags;
+            for (a, b) in u.regs.iter_mut().zip(n.regs) {
+                *a |= b;
+            }
+        }
+        u
     }
 
     /// Operand size of the first operand in bits (8 for operand-less instructions).
