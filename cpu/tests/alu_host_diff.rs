@@ -5,7 +5,10 @@
 //! invalid in 64-bit mode, in 32-bit compatibility mode), the emulator single-steps it in flat
 //! 32-bit protected mode. Registers, the memory operand and EFLAGS are compared after masking
 //! only what the SDM leaves undefined for that instruction and input (see `alu_diff/sdm.rs`).
-//! Inputs are seeded random values biased toward edge cases, with random input flags.
+//! Inputs are seeded random values biased toward edge cases, with random input flags. Besides
+//! single instructions, `flag_chains` runs short sequences (a flag producer, then a consumer)
+//! to check the hand-over of the emulator's lazy flags. A failure lists the first mismatches:
+//! instruction and bytes, inputs, host and emulator results, and the differing items, in hex.
 #![cfg(target_arch = "x86_64")]
 
 mod alu_diff;
