@@ -101,7 +101,7 @@ pub fn xadd(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let r = a.wrapping_add(b) & size.mask();
     cpu.write_loc(bus, dst, size, r)?;
     cpu.write_loc(bus, src, size, a)?;
-    if dst != src {
+    if dst == src {
         // When both are the same register the sum wins.
         cpu.write_loc(bus, dst, size, r)?;
     }

@@ -194,9 +194,10 @@ pub fn shxd<const LEFT: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn)
     } else if LEFT {
         let wide = (a as u64) << bits | b as u64;
         let s = wide << count;
+        // The last bit shifted out of the destination is bit (2 * bits - count) of a:b.
         (
             ((s >> bits) as u32) & size.mask(),
-            (s >> (2 * bits)) & 1 != 0,
+            (wide >> (2 * bits - count)) & 1 != 0,
         )
     } else {
         let wide = (b as u64) << bits | a as u64;
