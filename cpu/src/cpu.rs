@@ -292,6 +292,10 @@ impl Cpu {
 
     /// Looks up (or decodes) the block at CS:EIP.
     fn get_block(&mut self, bus: &mut dyn Bus) -> GResult<(Arc<Block>, Option<Ticket>)> {
+        // Writes from the host side (DMA, loaders) may have hit decoded code.
+        if self.mem.has_smc() {
+            self.process_smc();
+        }
         let eip = self.state.eip;
         let cs = self.state.segs[SegReg::Cs as usize];
         let code32 = self.state.code32();
