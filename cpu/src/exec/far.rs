@@ -102,23 +102,30 @@ impl Cpu {
                 }
                 self.set_cs(&cd, tsel, cpl, toff)
             }
-            0x5 => {
-                if d.dpl() < cpl || d.dpl() < rpl {
-                    return Err(Fault::gp(sel_err(sel)));
-                }
-                if !d.present() {
-                    return Err(Fault::np(sel_err(sel)));
-                }
-                self.task_switch(bus, d.gate_selector(), SwitchReason::Jmp)
-            }
-            0x1 | 0x9 => {
-                if d.dpl() < cpl || d.dpl() < rpl {
-                    return Err(Fault::gp(sel_err(sel)));
-                }
-                self.task_switch(bus, sel, SwitchReason::Jmp)
-            }
+            0x1 | 0x5 | 0x9 => self.far_to_task(bus, &d, sel, SwitchReason::Jmp),
             _ => Err(Fault::gp(sel_err(sel))),
         }
+    }
+
+    /// JMP/CALL to a TSS descriptor or through a task gate.
+    fn far_to_task(
+        &mut self,
+        bus: &mut dyn Bus,
+        d: &Descriptor,
+        sel: u16,
+        why: SwitchReason,
+    ) -> GResult<()> {
+        let rpl = (sel & 3) as u8;
+        if d.dpl() < self.state.cpl || d.dpl() < rpl {
+            return Err(Fault::gp(sel_err(sel)));
+        }
+        if d.typ() == 0x5 {
+            if !d.present() {
+                return Err(Fault::np(sel_err(sel)));
+            }
+            return self.task_switch(bus, d.gate_selector(), why);
+        }
+        self.task_switch(bus, sel, why)
     }
 
     /// CALL far.
@@ -163,24 +170,9 @@ impl Cpu {
         if d.is_segment() {
             return Err(Fault::gp(sel_err(sel)));
         }
-        let rpl = (sel & 3) as u8;
         match d.typ() {
             0x4 | 0xC => self.call_gate(bus, &d, sel, old_cs, old_eip),
-            0x5 => {
-                if d.dpl() < cpl || d.dpl() < rpl {
-                    return Err(Fault::gp(sel_err(sel)));
-                }
-                if !d.present() {
-                    return Err(Fault::np(sel_err(sel)));
-                }
-                self.task_switch(bus, d.gate_selector(), SwitchReason::Call)
-            }
-            0x1 | 0x9 => {
-                if d.dpl() < cpl || d.dpl() < rpl {
-                    return Err(Fault::gp(sel_err(sel)));
-                }
-                self.task_switch(bus, sel, SwitchReason::Call)
-            }
+            0x1 | 0x5 | 0x9 => self.far_to_task(bus, &d, sel, SwitchReason::Call),
             _ => Err(Fault::gp(sel_err(sel))),
         }
     }
