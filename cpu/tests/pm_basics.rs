@@ -111,7 +111,7 @@ fn expect_fault_in(
     faulting: impl Fn(&mut Asm) -> AsmResult,
     vector: u32,
     error: Option<u32>,
-    cs: u16,
+    code_sel: u16,
 ) {
     let mut g = seg_guest();
     let len = g.code32(CODE, |a| body(a));
@@ -128,7 +128,7 @@ fn expect_fault_in(
     assert_eq!(r.vector, vector, "{name}: {r:x?}");
     assert_eq!(r.error, error, "{name}: {r:x?}");
     assert_eq!(r.eip(), at, "{name}: fault EIP is the faulting instruction");
-    assert_eq!(r.cs(), cs, "{name}");
+    assert_eq!(r.cs(), code_sel, "{name}");
     assert_ne!(g.res(0), 0x600D, "{name}: instruction after the fault ran");
 }
 
