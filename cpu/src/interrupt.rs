@@ -79,9 +79,6 @@ impl Cpu {
         if !self.state.pe() {
             return self.interrupt_real(bus, v);
         }
-        if self.state.v86() && kind == IntKind::Software && self.state.flags.iopl() < 3 {
-            return Err(Fault::gp(0));
-        }
         self.interrupt_protected(bus, v, kind, error)
     }
 

@@ -212,6 +212,10 @@ pub fn retf(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 
 pub fn int(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let v = d.insn.immediate(0) as u8;
+    // Only INT n is IOPL-sensitive in v86 mode (INT3 and INTO go to the IDT).
+    if cpu.state.v86() && cpu.state.flags.iopl() < 3 {
+        return Err(Fault::gp(0));
+    }
     cpu.counters.interrupts += 1;
     cpu.interrupt(bus, v, IntKind::Software, None)
 }
