@@ -111,7 +111,9 @@ impl Cpu {
         kind: IntKind,
         error: Option<u32>,
     ) -> GResult<()> {
-        let ext = (kind == IntKind::External) as u32;
+        // EXT: the fault happened while delivering an event external to the program, i.e. a
+        // hardware interrupt or an earlier exception (SDM 6.13); INT n/INT3/INTO leave it clear.
+        let ext = (kind != IntKind::Software) as u32;
         let idt_err = v as u32 * 8 + 2 + ext;
         let off = v as u32 * 8;
         if off + 7 > self.state.idtr.limit {
