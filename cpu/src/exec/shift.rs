@@ -198,7 +198,8 @@ pub fn shxd<const LEFT: bool>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn)
         let s = wide << count;
         (
             ((s >> bits) as u32) & size.mask(),
-            (s >> (2 * bits)) & 1 != 0,
+            // CF is the last bit shifted out of the destination: bit (64 - count) of a:b.
+            (wide >> (2 * bits - count)) & 1 != 0,
         )
     } else {
         let wide = (b as u64) << bits | a as u64;
