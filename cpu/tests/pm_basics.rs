@@ -399,3 +399,115 @@ fn real_mode_entry_runs_real_mode_code() {
     assert_eq!(g.rd16(RES), 0x4321);
     assert!(!g.cpu.state.pe());
 }
+
+/// Expand-down data segments: valid offsets are limit+1 ..= 0xFFFF (B = 0) or 0xFFFFFFFF
+/// (B = 1); offsets at or below the limit fault.
+#[test]
+fn expand_down_segments() {
+    const EXP_DOWN: u16 = 0x80;
+    let build = |g: &mut Guest| g.set_desc(EXP_DOWN, DATA, 0x0FFF, 0x96, 0x0);
+    expect_fault_with(
+        "expand-down: offset at the limit",
+        build,
+        |a| load_ds(a, EXP_DOWN),
+        |a| a.mov(eax, dword_ptr(0xFFF)),
+        13,
+        Some(0),
+    );
+    expect_fault_with(
+        "expand-down: beyond 0xFFFF when B = 0",
+        build,
+        |a| load_ds(a, EXP_DOWN),
+        |a| a.mov(eax, dword_ptr(0xFFFE)),
+        13,
+        Some(0),
+    );
+    let mut g = seg_guest();
+    build(&mut g);
+    g.code32(CODE, |a| {
+        load_ds(a, EXP_DOWN)?;
+        a.mov(dword_ptr(0x1000), 0x0102_0304u32)?;
+        a.mov(dword_ptr(0xFFFC), 0x0506_0708u32)?;
+        a.hlt()
+    });
+    g.run_to_halt();
+    assert!(g.log().is_empty(), "{:x?}", g.log());
+    assert_eq!(g.rd32(DATA + 0x1000), 0x0102_0304);
+    assert_eq!(g.rd32(DATA + 0xFFFC), 0x0506_0708);
+}
+
+/// `expect_fault` with extra GDT setup.
+fn expect_fault_with(
+    name: &str,
+    setup: impl Fn(&mut Guest),
+    body: impl Fn(&mut Asm) -> AsmResult,
+    faulting: impl Fn(&mut Asm) -> AsmResult,
+    vector: u32,
+    error: Option<u32>,
+) {
+    let mut g = seg_guest();
+    setup(&mut g);
+    let len = g.code32(CODE, |a| body(a));
+    let at = CODE + len;
+    g.code32(at, |a| {
+        faulting(a)?;
+        a.hlt()
+    });
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (vector, error), "{name}: {r:x?}");
+    assert_eq!(r.eip(), at, "{name}");
+}
+
+/// 16-bit protected mode: a segment fault through a 16-bit interrupt gate to a 16-bit
+/// handler, which sees a 16-bit frame (error code, IP, CS, FLAGS).
+#[test]
+fn segment_fault_in_16bit_protected_mode() {
+    let mut g = Guest::new(CpuModel::I80286, Entry::Pm16);
+    g.set_desc(NP_DATA, 0, 0xFFFF, 0x12, 0x0);
+    g.set_idt(11, CS16, 0x9000, gate::INT16, 0);
+    g.code16(0x9000, |a| {
+        a.mov(word_ptr(RES + 8), sp)?;
+        for i in 0..4u32 {
+            a.pop(ax)?;
+            a.mov(word_ptr(RES + 2 * i), ax)?;
+        }
+        a.hlt()
+    });
+    g.code16(CODE16, |a| {
+        a.mov(ax, NP_DATA as u32)?;
+        a.mov(es, ax)
+    });
+    g.run_to_halt();
+    assert_eq!(g.rd16(RES), NP_DATA, "#NP error code");
+    assert_eq!(g.rd16(RES + 2), (CODE16 + 3) as u16, "IP of the faulting MOV ES");
+    assert_eq!(g.rd16(RES + 4), CS16);
+    assert_eq!(g.rd16(RES + 6) & 2, 2, "FLAGS");
+    assert_eq!(g.rd16(RES + 8), (STACK16 - 8) as u16);
+}
+
+/// SS must be writable data with DPL = RPL = CPL; in 16-bit PM a stack-limit violation
+/// is #SS(0).
+#[test]
+fn stack_limit_in_16bit_protected_mode() {
+    let mut g = Guest::new(CpuModel::I80286, Entry::Pm16);
+    g.set_desc(SMALL_STACK, 0x20000, 0x0FFF, 0x92, 0x0);
+    g.set_idt(12, CS16, 0x9000, gate::INT16, 0);
+    g.code16(0x9000, |a| {
+        a.pop(ax)?;
+        a.mov(word_ptr(RES), ax)?;
+        a.mov(word_ptr(RES + 2), sp)?;
+        a.hlt()
+    });
+    g.wr16(RES, 0xFFFF);
+    g.code16(CODE16, |a| {
+        a.mov(ax, SMALL_STACK as u32)?;
+        a.mov(ss, ax)?;
+        a.mov(sp, 0x800u32)?;
+        a.mov(bp, 0x1000u32)?;
+        a.mov(ax, word_ptr(bp))
+    });
+    g.run_to_halt();
+    assert_eq!(g.rd16(RES), 0, "#SS(0)");
+    assert_eq!(g.rd16(RES + 2), 0x800 - 6, "frame on the faulting stack");
+    assert_eq!(g.cpu.last_exception, Some((12, Some(0))));
+}
