@@ -574,3 +574,83 @@ fn call_gate_checks() {
         assert_eq!(r.eip(), CODE2);
     }
 }
+
+/// A far call from ring 3 to a conforming DPL 0 code segment keeps CPL 3 (no stack switch);
+/// to a non-conforming DPL 0 segment it is #GP(selector).
+#[test]
+fn conforming_code_keeps_cpl() {
+    const CONF: u16 = 0x40;
+    let mut g = Guest::pm32();
+    g.set_desc(CONF, 0, 0xFFFFF, 0x9E, 0xC);
+    g.set_idt(0x80, CS0, Guest::stub(0x80), gate::INT32, 3);
+    g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+    g.code32(CODE2, |a| {
+        ds3(a)?;
+        a.call_far(CONF, CODE3)?;
+        a.int(0x80)
+    });
+    g.code32(CODE3, |a| {
+        a.mov(ax, cs)?;
+        a.mov(dword_ptr(RES), eax)?;
+        a.mov(dword_ptr(RES + 4), esp)?;
+        a.retf()
+    });
+    let r = g.single_exception();
+    assert_eq!(r.vector, 0x80, "{r:x?}");
+    assert_eq!(g.res(0) & 0xFFFF, (CONF | 3) as u32, "CS.RPL = CPL = 3");
+    assert_eq!(g.res(1), STACK3 - 8, "same stack");
+    assert_eq!(r.cs(), CS3, "RETF back at ring 3");
+
+    let mut g = Guest::pm32();
+    g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+    g.code32(CODE2, |a| a.call_far(CS0, CODE3));
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (13, Some(CS0 as u32)));
+}
+
+/// An interrupt gate whose target code segment has DPL > CPL: #GP(selector).
+#[test]
+fn gate_to_outer_privilege_code_faults() {
+    let mut g = Guest::pm32();
+    g.set_idt(0x44, CS3, CODE3, gate::INT32, 0);
+    g.code32(CODE, |a| a.int(0x44));
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (13, Some(CS3 as u32 & !3)), "{r:x?}");
+    assert_eq!(r.eip(), CODE);
+}
+
+/// A privilege change through a gate with an invalid SS0 in the TSS raises #TS(SS0 selector);
+/// the #TS goes through a task gate so it has a stack to run on.
+#[test]
+fn bad_ss0_in_tss_is_ts() {
+    let mut g = Guest::pm32();
+    g.set_idt(0x80, CS0, Guest::stub(0x80), gate::INT32, 3);
+    // SS0 = a read-only data segment.
+    g.set_desc(0x48, 0, 0xFFFFF, 0x90, 0xC);
+    g.wr32(TSS0 + 8, 0x48);
+    // #TS handler task.
+    for off in (0..0x68).step_by(4) {
+        g.wr32(TSS1 + off, 0);
+    }
+    g.wr32(TSS1 + 0x20, CODE3);
+    g.wr32(TSS1 + 0x24, 2);
+    g.wr32(TSS1 + 0x38, STACK0 - 0x2000);
+    for (i, s) in [DS0, CS0, DS0, DS0, DS0, DS0].iter().enumerate() {
+        g.wr32(TSS1 + 0x48 + 4 * i as u32, *s as u32);
+    }
+    g.set_desc(0x40, TSS1, 0x67, acc::TSS32, 0);
+    g.set_idt(10, 0x40, 0, gate::TASK, 0);
+    g.code32(CODE3, |a| {
+        a.pop(eax)?;
+        a.mov(dword_ptr(RES), eax)?;
+        a.mov(eax, dword_ptr(TSS0 + 0x20))?;
+        a.mov(dword_ptr(RES + 4), eax)?;
+        a.hlt()
+    });
+    g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+    g.code32(CODE2, |a| a.int(0x80));
+    g.wr32(RES, 0xFFFF_FFFF);
+    g.run_to_halt();
+    assert_eq!(g.res(0), 0x48, "#TS(SS0 selector), EXT = 0 for INT n");
+    assert_eq!(g.res(1), CODE2, "the INT is the faulting instruction");
+}
