@@ -266,3 +266,56 @@ fn disabled_breakpoint_does_not_fire() {
     assert!(db_log(&g).is_empty());
     assert_eq!(g.res(0), 1);
 }
+
+/// RF is cleared once an instruction completes (SDM 18.3.1.1: "The processor clears the RF
+/// flag at the end of every instruction ... except IRET"): an INT two instructions after an
+/// IRET that set RF pushes EFLAGS with RF clear.
+#[test]
+fn rf_cleared_after_next_instruction() {
+    let mut g = Guest::pm32();
+    g.code32(CODE, |a| {
+        a.push(0x1_0002u32)?;
+        a.push(CS0 as u32)?;
+        a.push(CODE2)?;
+        a.iretd()
+    });
+    g.code32(CODE2, |a| {
+        a.nop()?;
+        a.int(0x41)
+    });
+    let r = g.single_exception();
+    assert_eq!(r.vector, 0x41);
+    assert_eq!(r.eflags() & 0x1_0000, 0, "RF clear: {r:x?}");
+}
+
+/// MOV SS delays the single-step trap past the next instruction (SDM MOV: "inhibits all
+/// interrupts, including the single-step trap, until after execution of the next
+/// instruction").
+#[test]
+fn mov_ss_delays_single_step() {
+    let mut g = Guest::pm32();
+    db_handler(&mut g, false);
+    let mut a = CodeAssembler::new(32).unwrap();
+    a.mov(eax, DS0 as u32).unwrap();
+    a.pushfd().unwrap();
+    a.or(dword_ptr(esp), 0x100u32).unwrap();
+    a.popfd().unwrap();
+    a.mov(ss, ax).unwrap();
+    a.nop().unwrap();
+    a.nop().unwrap();
+    a.pushfd().unwrap();
+    a.and(dword_ptr(esp), !0x100u32).unwrap();
+    a.popfd().unwrap();
+    a.hlt().unwrap();
+    let r = a
+        .assemble_options(CODE as u64, iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)
+        .unwrap();
+    let addrs: Vec<u32> = r.inner.new_instruction_offsets.iter().map(|o| o + CODE).collect();
+    g.cpu.mem.write_bytes(CODE, &r.inner.code_buffer);
+    g.run_to_halt();
+    let eips: Vec<u32> = db_log(&g).iter().map(|e| e.0).collect();
+    // Instructions: 0 mov, 1 pushfd, 2 or, 3 popfd(TF on), 4 mov ss, 5 nop, 6 nop, 7 pushfd,
+    // 8 and, 9 popfd(TF off), 10 hlt. No trap after MOV SS: the first one comes after the
+    // first NOP.
+    assert_eq!(eips, vec![addrs[6], addrs[7], addrs[8], addrs[9], addrs[10]]);
+}
