@@ -248,7 +248,12 @@ impl Cpu {
             }
         }
         self.counters.blocks += 1;
-        if tf {
+        // MOV SS / POP SS hold off the single-step trap until after the next instruction
+        // (SDM MOV: "inhibits all interrupts, including the single-step trap").
+        let ss_shadow = self.state.inhibit_irq
+            && n == 1
+            && block.insns[0].insn.op0_register() == iced_x86::Register::SS;
+        if tf && !ss_shadow {
             self.single_step_trap(bus)?;
         }
         Ok(None)
