@@ -217,7 +217,9 @@ impl Cpu {
             return Ok(Some(RunExit::Halted));
         }
         let tf = self.state.flags.tf();
-        if tf || self.debug_active() {
+        // RF is cleared when the next instruction completes (SDM 18.3.1.1): run it alone.
+        let rf = self.state.flags.bits & fl::RF != 0;
+        if tf || rf || self.debug_active() {
             limit = 1;
         }
         let block = self.get_block(bus)?;
@@ -248,6 +250,16 @@ impl Cpu {
             }
         }
         self.counters.blocks += 1;
+        // IRET and POPF leave the RF they loaded.
+        if rf
+            && n == 1
+            && !matches!(
+                block.insns[0].insn.mnemonic(),
+                iced_x86::Mnemonic::Iret | iced_x86::Mnemonic::Iretd | iced_x86::Mnemonic::Popfd
+            )
+        {
+            self.state.flags.bits &= !fl::RF;
+        }
         // MOV SS / POP SS hold off the single-step trap until after the next instruction
         // (SDM MOV: "inhibits all interrupts, including the single-step trap").
         let ss_shadow = self.state.inhibit_irq
