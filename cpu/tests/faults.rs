@@ -202,7 +202,10 @@ fn single_step() {
     a.nop().unwrap();
     a.hlt().unwrap();
     let r = a
-        .assemble_options(CODE as u64, iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)
+        .assemble_options(
+            CODE as u64,
+            iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS,
+        )
         .unwrap();
     let bytes = r.inner.code_buffer.clone();
     for i in 0..11 {
@@ -243,8 +246,16 @@ fn execute_breakpoint() {
     assert_eq!(log.len(), 1, "{log:x?}");
     assert_eq!(log[0].0, target, "fault: EIP is the breakpoint address");
     assert_ne!(log[0].1 & 1, 0, "DR6.B0");
-    assert_eq!(g.rd32(DATA + 0x404), 0, "the instruction had not run at the #DB");
-    assert_eq!(g.res(0), 1, "the instruction ran exactly once after the IRET");
+    assert_eq!(
+        g.rd32(DATA + 0x404),
+        0,
+        "the instruction had not run at the #DB"
+    );
+    assert_eq!(
+        g.res(0),
+        1,
+        "the instruction ran exactly once after the IRET"
+    );
 }
 
 /// A disabled breakpoint (DR7 = 0) does nothing.
@@ -308,14 +319,25 @@ fn mov_ss_delays_single_step() {
     a.popfd().unwrap();
     a.hlt().unwrap();
     let r = a
-        .assemble_options(CODE as u64, iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)
+        .assemble_options(
+            CODE as u64,
+            iced_x86::BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS,
+        )
         .unwrap();
-    let addrs: Vec<u32> = r.inner.new_instruction_offsets.iter().map(|o| o + CODE).collect();
+    let addrs: Vec<u32> = r
+        .inner
+        .new_instruction_offsets
+        .iter()
+        .map(|o| o + CODE)
+        .collect();
     g.cpu.mem.write_bytes(CODE, &r.inner.code_buffer);
     g.run_to_halt();
     let eips: Vec<u32> = db_log(&g).iter().map(|e| e.0).collect();
     // Instructions: 0 mov, 1 pushfd, 2 or, 3 popfd(TF on), 4 mov ss, 5 nop, 6 nop, 7 pushfd,
     // 8 and, 9 popfd(TF off), 10 hlt. No trap after MOV SS: the first one comes after the
     // first NOP.
-    assert_eq!(eips, vec![addrs[6], addrs[7], addrs[8], addrs[9], addrs[10]]);
+    assert_eq!(
+        eips,
+        vec![addrs[6], addrs[7], addrs[8], addrs[9], addrs[10]]
+    );
 }

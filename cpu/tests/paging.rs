@@ -77,8 +77,16 @@ fn accessed_and_dirty_bits() {
     });
     assert!(log.is_empty());
     assert_eq!(g.rd32(PDIR) & 0x20, 0x20, "PDE accessed");
-    assert_eq!(g.rd32(Guest::pte_addr(PAGE)) & 0x60, 0x60, "written PTE: A and D");
-    assert_eq!(g.rd32(Guest::pte_addr(read_page)) & 0x60, 0x20, "read PTE: A only");
+    assert_eq!(
+        g.rd32(Guest::pte_addr(PAGE)) & 0x60,
+        0x60,
+        "written PTE: A and D"
+    );
+    assert_eq!(
+        g.rd32(Guest::pte_addr(read_page)) & 0x60,
+        0x20,
+        "read PTE: A only"
+    );
 }
 
 fn set_pte(g: &mut Guest, lin: u32, and: u32, or: u32) {

@@ -479,7 +479,11 @@ fn segment_fault_in_16bit_protected_mode() {
     });
     g.run_to_halt();
     assert_eq!(g.rd16(RES), NP_DATA, "#NP error code");
-    assert_eq!(g.rd16(RES + 2), (CODE16 + 3) as u16, "IP of the faulting MOV ES");
+    assert_eq!(
+        g.rd16(RES + 2),
+        (CODE16 + 3) as u16,
+        "IP of the faulting MOV ES"
+    );
     assert_eq!(g.rd16(RES + 4), CS16);
     assert_eq!(g.rd16(RES + 6) & 2, 2, "FLAGS");
     assert_eq!(g.rd16(RES + 8), (STACK16 - 8) as u16);

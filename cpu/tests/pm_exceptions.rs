@@ -62,7 +62,11 @@ fn check(
         // Privilege change: SS:ESP of ring 3 were pushed, and the frame is on the TSS stack.
         assert_eq!(r.frame[4], DS3 as u32, "{model} {name}: pushed SS");
         let words = if error.is_some() { 6 } else { 5 };
-        assert_eq!(r.frame_ptr, STACK0 - 4 * words + 4 * (words - 5), "{model} {name}");
+        assert_eq!(
+            r.frame_ptr,
+            STACK0 - 4 * words + 4 * (words - 5),
+            "{model} {name}"
+        );
     }
 }
 
@@ -79,10 +83,19 @@ fn ds3(a: &mut Asm) -> AsmResult {
 #[test]
 fn faults_and_traps_at_ring0() {
     type F = fn(&mut Asm) -> AsmResult;
-    let cases: Vec<(&str, F, F, u32, Option<u32>, bool)> = vec![
+    /// Name, prelude, subject, vector, error code, trap.
+    type Case = (&'static str, F, F, u32, Option<u32>, bool);
+    let cases: Vec<Case> = vec![
         ("ud2", none, |a| a.ud2(), 6, None, false),
         ("mov cs, ax", none, |a| a.db(&[0x8E, 0xC8]), 6, None, false),
-        ("lea with register operand", none, |a| a.db(&[0x8D, 0xC0]), 6, None, false),
+        (
+            "lea with register operand",
+            none,
+            |a| a.db(&[0x8D, 0xC0]),
+            6,
+            None,
+            false,
+        ),
         ("lock nop", none, |a| a.db(&[0xF0, 0x90]), 6, None, false),
         (
             "div by zero",
@@ -266,7 +279,17 @@ fn privileged_instructions_at_ring3() {
         ("outsd", |a| a.outsd()),
     ];
     for (name, sub) in cases {
-        check(CpuModel::Pentium, name, 3, &none, &ds3, &sub, 13, Some(0), false);
+        check(
+            CpuModel::Pentium,
+            name,
+            3,
+            &none,
+            &ds3,
+            &sub,
+            13,
+            Some(0),
+            false,
+        );
     }
     // INT n through a DPL 0 gate from CPL 3: #GP(vector*8 + 2).
     check(
@@ -296,7 +319,17 @@ fn privileged_instructions_at_ring3() {
         false,
     );
     // A ring-3 #UD still goes to ring 0 with a stack switch.
-    check(CpuModel::Pentium, "ud2 at ring 3", 3, &none, &ds3, &|a| a.ud2(), 6, None, false);
+    check(
+        CpuModel::Pentium,
+        "ud2 at ring 3",
+        3,
+        &none,
+        &ds3,
+        &|a| a.ud2(),
+        6,
+        None,
+        false,
+    );
 }
 
 /// POPF at CPL 3 with IOPL 0 silently keeps IF and IOPL (no fault).
@@ -313,7 +346,11 @@ fn popf_at_ring3_keeps_if_and_iopl() {
     g.run_to_halt();
     let r = g.log()[0];
     assert_eq!(r.vector, 0x80);
-    assert_eq!(r.eflags() & 0x3200, 0x200, "IF kept set, IOPL kept 0: {r:x?}");
+    assert_eq!(
+        r.eflags() & 0x3200,
+        0x200,
+        "IF kept set, IOPL kept 0: {r:x?}"
+    );
 }
 
 /// #AC: 486+ with CR0.AM and EFLAGS.AC at CPL 3 on a misaligned access, error code 0.
@@ -371,7 +408,10 @@ fn alignment_check() {
         });
         g.run_to_halt();
         let r = g.log()[0];
-        assert_eq!(r.vector, 0x80, "{model} ring {ring} am {am} off {off}: {r:x?}");
+        assert_eq!(
+            r.vector, 0x80,
+            "{model} ring {ring} am {am} off {off}: {r:x?}"
+        );
     }
 }
 
@@ -441,7 +481,11 @@ fn gate_size_sets_frame_size() {
             p += w;
         }
         // "mov eax, imm32" (5) + "mov ax, imm16" (4) then the faulting "mov ss, ax".
-        let ip = if vec == 13 { CODE + 9 } else { CODE + 5 + int_len };
+        let ip = if vec == 13 {
+            CODE + 9
+        } else {
+            CODE + 5 + int_len
+        };
         // A 16-bit gate pushes only the low 16 bits of EIP.
         let ip_mask = if w == 2 { 0xFFFF } else { 0xFFFF_FFFF };
         assert_eq!(read(&g, p), ip & ip_mask, "gate {typ:x}: IP");
@@ -549,10 +593,21 @@ fn call_gate_with_parameters_and_retf_to_outer() {
     let frame: Vec<u32> = (0..6).map(|i| g.res(8 + i)).collect();
     assert_eq!(
         frame,
-        vec![call_end, CS3 as u32, 0x2222_2222, 0x1111_1111, STACK3 - 8, DS3 as u32]
+        vec![
+            call_end,
+            CS3 as u32,
+            0x2222_2222,
+            0x1111_1111,
+            STACK3 - 8,
+            DS3 as u32
+        ]
     );
     assert_eq!(g.res(0x10) & 0xFFFF, CS0 as u32, "CPL 0 inside the gate");
-    assert_eq!(g.res(0), STACK3, "RETF 8 pops the parameters from the outer stack");
+    assert_eq!(
+        g.res(0),
+        STACK3,
+        "RETF 8 pops the parameters from the outer stack"
+    );
     assert_eq!(g.res(1) & 0xFFFF, 0, "DS (DPL 0) nulled");
     assert_eq!(g.res(2) & 0xFFFF, 0, "ES (DPL 0) nulled");
     assert_eq!(g.res(3) & 0xFFFF, CS3 as u32);

@@ -105,7 +105,7 @@ fn build_pm_handler(g: &mut Guest, mode: Mode) {
                 }
                 a.push(0x9000u32)?; // SS
                 a.push(0xFFF0u32)?; // SP
-                // VM, IOPL 0 or 3.
+                                    // VM, IOPL 0 or 3.
                 a.mov(edx, eax)?;
                 a.and(edx, 0x3000)?;
                 a.or(esi, edx)?;
@@ -128,7 +128,11 @@ fn build_pm_handler(g: &mut Guest, mode: Mode) {
     for v in 0..=255u8 {
         // Most gates DPL 3 (INT n from the random code reaches the handler), some DPL 0.
         let dpl = if (0x40..0x80).contains(&v) { 0 } else { 3 };
-        let typ = if v % 3 == 0 { gate::TRAP32 } else { gate::INT32 };
+        let typ = if v % 3 == 0 {
+            gate::TRAP32
+        } else {
+            gate::INT32
+        };
         g.set_idt(v, CS0, HANDLER32, typ, dpl);
     }
 }

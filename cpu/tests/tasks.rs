@@ -92,7 +92,11 @@ fn assert_new_task_state(g: &Guest) {
 }
 
 fn assert_old_task_saved(g: &Guest, eip: u32) {
-    assert_eq!(g.rd32(TSS0 + 0x20), eip, "saved EIP: after the switching instruction");
+    assert_eq!(
+        g.rd32(TSS0 + 0x20),
+        eip,
+        "saved EIP: after the switching instruction"
+    );
     let saved: Vec<u32> = (0..8).map(|i| g.rd32(TSS0 + 0x28 + 4 * i)).collect();
     assert_eq!(
         saved,
@@ -165,7 +169,10 @@ fn call_to_tss_and_iret_back() {
     assert_eq!(g.res(0x11), 0x7777_7777);
     assert_eq!(g.res(0x12) & 0xFFFF, TSS_SEL as u32);
     assert_eq!(g.res(0x13) & (1 << 14), 0, "NT of the caller was clear");
-    assert!(!busy(&g, TSS1_SEL), "IRET clears the nested task's busy bit");
+    assert!(
+        !busy(&g, TSS1_SEL),
+        "IRET clears the nested task's busy bit"
+    );
     assert!(busy(&g, TSS_SEL));
     // IRET saved the nested task with NT cleared in its EFLAGS image and EAX as set.
     assert_eq!(g.rd32(TSS1 + 0x28), 0xAAAA_AAAA);
@@ -200,7 +207,11 @@ fn idt_task_gate() {
     assert_new_task_state(&g);
     assert_ne!(g.res(10) & (1 << 14), 0, "NT");
     assert_eq!(g.rd16(TSS1), TSS_SEL);
-    assert_eq!(g.rd32(TSS0 + 0x20), CODE + MAIN_PRE + 2, "INT: saved EIP is past it");
+    assert_eq!(
+        g.rd32(TSS0 + 0x20),
+        CODE + MAIN_PRE + 2,
+        "INT: saved EIP is past it"
+    );
 
     let mut g = task_guest();
     g.set_idt(13, TSS1_SEL, 0, gate::TASK, 0);
@@ -217,7 +228,11 @@ fn idt_task_gate() {
     g.run_to_halt();
     assert_eq!(g.res(0), 0x5550, "#GP error code on the new task's stack");
     assert_eq!(g.res(1), NEW_REGS[4]);
-    assert_eq!(g.rd32(TSS0 + 0x20), CODE + 4, "fault: saved EIP is the faulting MOV");
+    assert_eq!(
+        g.rd32(TSS0 + 0x20),
+        CODE + 4,
+        "fault: saved EIP is the faulting MOV"
+    );
 }
 
 #[test]
@@ -268,7 +283,11 @@ fn bad_segment_in_new_task_is_ts() {
     g.code32(CODE2, |a| a.hlt());
     let r = g.single_exception();
     assert_eq!((r.vector, r.error), (10, Some(0x7F8)), "{r:x?}");
-    assert_eq!(r.eip(), CODE2, "delivered at the new task's first instruction");
+    assert_eq!(
+        r.eip(),
+        CODE2,
+        "delivered at the new task's first instruction"
+    );
     assert_eq!(g.cpu.state.tr.selector, TSS1_SEL);
 }
 

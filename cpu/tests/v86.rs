@@ -51,7 +51,11 @@ fn assert_v86_frame(r: &ExcRecord, ip: u32) {
         "ES DS FS GS pushed"
     );
     assert_eq!(r.sels, [0, 0, 0, 0], "data segments null in the handler");
-    assert_eq!(r.frame_ptr, STACK0 - 36, "9-dword frame on the ring-0 stack");
+    assert_eq!(
+        r.frame_ptr,
+        STACK0 - 36,
+        "9-dword frame on the ring-0 stack"
+    );
     assert_eq!(r.handler_flags & VM, 0);
 }
 
@@ -102,7 +106,11 @@ fn iopl_sensitive_instructions_fault_below_iopl3() {
                 f(a)
             });
             let r = g.single_exception();
-            assert_eq!((r.vector, r.error), (13, Some(0)), "iopl {iopl} {name}: {r:x?}");
+            assert_eq!(
+                (r.vector, r.error),
+                (13, Some(0)),
+                "iopl {iopl} {name}: {r:x?}"
+            );
             assert_v86_frame(&r, 1);
         }
     }
@@ -131,7 +139,11 @@ fn iopl3_instructions_work() {
     let fl32 = g.rd32(RES + 4);
     assert_eq!(fl32 & 0x200, 0, "IF after CLI");
     // SDM PUSHFD: VM and RF are cleared in the pushed image.
-    assert_eq!(fl32 & (VM | 0x1_0000), 0, "PUSHFD clears VM and RF in the image");
+    assert_eq!(
+        fl32 & (VM | 0x1_0000),
+        0,
+        "PUSHFD clears VM and RF in the image"
+    );
     assert_eq!(r.eflags() & 0x3200, 0x3200, "IF from POPF, IOPL 3 kept");
     assert_v86_frame(&r, 0x15);
 }
