@@ -114,6 +114,10 @@ pub fn has_error_code(v: u8) -> bool {
 pub struct TestBus {
     pub writes: Vec<(u16, u32, u32)>,
     pub reads: Vec<u16>,
+    /// A pending maskable interrupt (INTR high until acknowledged).
+    pub irq: Option<u8>,
+    /// A pending NMI.
+    pub nmi: bool,
 }
 
 impl PortIo for TestBus {
@@ -139,10 +143,13 @@ impl Mmio for TestBus {
 
 impl InterruptLines for TestBus {
     fn intr_pending(&self) -> bool {
-        false
+        self.irq.is_some()
     }
     fn intr_ack(&mut self) -> u8 {
-        0xFF
+        self.irq.take().unwrap_or(0xFF)
+    }
+    fn take_nmi(&mut self) -> bool {
+        std::mem::take(&mut self.nmi)
     }
 }
 
