@@ -709,3 +709,95 @@ fn bad_ss0_in_tss_is_ts() {
     assert_eq!(g.res(0), 0x48, "#TS(SS0 selector), EXT = 0 for INT n");
     assert_eq!(g.res(1), CODE2, "the INT is the faulting instruction");
 }
+
+/// A 16-bit call gate from ring 3 copies parameter *words* to the ring-0 stack and pushes a
+/// 16-bit frame (IP, CS, params, SP, SS).
+#[test]
+fn call_gate_16bit_params() {
+    let mut g = Guest::pm32();
+    g.set_gdt_gate(0x80, CS0, 0x9000, gate::CALL16, 3, 3);
+    g.set_idt(0x80, CS0, Guest::stub(0x80), gate::INT32, 3);
+    g.code32(0x9000, |a| {
+        a.mov(dword_ptr(RES).ss(), esp)?;
+        for i in 0..4u32 {
+            a.mov(eax, dword_ptr(esp + 4 * i).ss())?;
+            a.mov(dword_ptr(RES + 4 + 4 * i).ss(), eax)?;
+        }
+        a.hlt()
+    });
+    g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+    g.code32(CODE2, |a| {
+        a.push(0xAAAA_1111u32)?; // the low word of each dword is a parameter word
+        a.push(0xBBBB_2222u32)?;
+        a.call_far(0x83, 0)
+    });
+    g.run_to_halt();
+    // 16-bit frame: IP, CS, 3 parameter words, SP, SS = 7 words.
+    assert_eq!(g.res(0), STACK0 - 14);
+    let words: Vec<u16> = (0..7).map(|i| g.rd16(RES + 4 + 2 * i)).collect();
+    // The parameter words are the 3 words at the old SS:SP: 0x2222, 0xBBBB, 0x1111.
+    assert_eq!(
+        words,
+        vec![
+            (CODE2 + 10 + 7) as u16,
+            CS3,
+            0x2222,
+            0xBBBB,
+            0x1111,
+            (STACK3 - 8) as u16,
+            DS3
+        ]
+    );
+}
+
+/// JMP through a call gate cannot change privilege: #GP(code selector) for a more privileged
+/// non-conforming target.
+#[test]
+fn jmp_through_call_gate_to_inner_level_faults() {
+    let mut g = Guest::pm32();
+    g.set_gdt_gate(0x80, CS0, CODE3, gate::CALL32, 3, 0);
+    g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+    g.code32(CODE2, |a| a.jmp_far(0x83, 0));
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (13, Some(CS0 as u32)), "{r:x?}");
+}
+
+/// A call gate to the same privilege level: no stack switch, a plain far-call frame.
+#[test]
+fn call_gate_same_level() {
+    let mut g = Guest::pm32();
+    g.set_gdt_gate(0x80, CS0, CODE3, gate::CALL32, 0, 2);
+    g.code32(CODE3, |a| {
+        a.mov(dword_ptr(RES), esp)?;
+        a.mov(eax, dword_ptr(esp))?;
+        a.mov(dword_ptr(RES + 4), eax)?;
+        a.mov(eax, dword_ptr(esp + 4))?;
+        a.mov(dword_ptr(RES + 8), eax)?;
+        a.hlt()
+    });
+    g.code32(CODE, |a| {
+        a.push(5u32)?;
+        a.call_far(0x80, 0)
+    });
+    g.run_to_halt();
+    assert_eq!(g.res(0), STACK0 - 4 - 8, "no parameter copy at the same level");
+    assert_eq!(g.res(1), CODE + 2 + 7);
+    assert_eq!(g.res(2), CS0 as u32);
+}
+
+/// RETF to an outer level checks the outer SS: RPL must equal the new CPL (#GP(selector)).
+#[test]
+fn retf_to_outer_checks_ss() {
+    let mut g = Guest::pm32();
+    g.code32(CODE, |a| {
+        a.push((DS3 & !3) as u32)?; // SS with RPL 0 for a return to ring 3
+        a.push(STACK3)?;
+        a.push(CS3 as u32)?;
+        a.push(CODE2)?;
+        a.retf()
+    });
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (13, Some((DS3 & !3) as u32)), "{r:x?}");
+    assert_eq!(r.eip(), CODE + 2 + 5 + 2 + 5);
+    assert_eq!(g.cpu.state.cpl, 0);
+}
