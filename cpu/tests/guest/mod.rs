@@ -26,8 +26,9 @@ pub const GDTR_PTR: u32 = 0x0F00;
 pub const IDTR_PTR: u32 = 0x0F08;
 /// The main 32-bit TSS (with room for a full I/O permission bitmap after it).
 pub const TSS0: u32 = 0x3000;
-/// Offset of the I/O bitmap inside TSS0 when a test enables it.
-pub const IOMAP_OFF: u32 = 0x68;
+/// Offset of the I/O bitmap inside TSS0 when a test enables it (after the 32-byte VME
+/// interrupt redirection bitmap at 0x68).
+pub const IOMAP_OFF: u32 = 0x88;
 /// Further TSSes for task-switch tests.
 pub const TSS1: u32 = 0x5800;
 pub const TSS2: u32 = 0x5A00;
