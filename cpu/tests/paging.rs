@@ -326,3 +326,33 @@ fn page_fault_handler_fixes_and_retries() {
     assert_eq!(g.res(1), PAGE + 0x10);
     assert_eq!(g.res(2), 1, "exactly one fault");
 }
+
+/// A #GP whose IDT entry sits in a not-present page: the IDT read page-faults. The access is
+/// an implicit supervisor access (SDM 4.6: U/S = 0 in the error code even from CPL 3), and a
+/// #PF during a contributory exception is handled serially, not as a double fault
+/// (SDM Table 6-5).
+#[test]
+fn page_fault_on_idt_read() {
+    const NEW_IDT: u32 = 0x44000 - 14 * 8;
+    let mut g = paged(CpuModel::Pentium);
+    for v in 0..256u32 {
+        let lo = g.rd32(IDT + 8 * v);
+        let hi = g.rd32(IDT + 8 * v + 4);
+        g.wr32(NEW_IDT + 8 * v, lo);
+        g.wr32(NEW_IDT + 8 * v + 4, hi);
+    }
+    set_pte(&mut g, 0x43000, !1, 0);
+    g.wr16(DATA, 0x7FF);
+    g.wr32(DATA + 2, NEW_IDT);
+    g.code32(CODE, |a| {
+        enable_paging(a, 0)?;
+        a.lidt(ptr(DATA))?;
+        iret_to_ring3(a, CODE2, 0x2)
+    });
+    g.code32(CODE2, |a| a.cli());
+    g.run_to_halt();
+    let log = g.log();
+    assert_pf(&log, NEW_IDT + 13 * 8, 0, "IDT read from CPL 3");
+    assert_eq!(log[0].eip(), CODE2, "#PF reports the CLI");
+    assert_eq!(log[0].cs(), CS3);
+}
