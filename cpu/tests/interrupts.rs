@@ -24,7 +24,11 @@ fn sti_shadow_then_interrupt() {
     assert_eq!(r.vector, 0x50);
     assert_eq!(r.error, None);
     // nop, nop, sti (1 each), then the MOV (10 bytes) runs in the STI shadow.
-    assert_eq!(r.eip(), CODE + 3 + 10, "taken after the instruction following STI");
+    assert_eq!(
+        r.eip(),
+        CODE + 3 + 10,
+        "taken after the instruction following STI"
+    );
     assert_eq!(g.res(0), 1);
     assert_eq!(g.res(1), 0);
     assert_eq!(r.eflags() & 0x200, 0x200);

@@ -780,7 +780,11 @@ fn call_gate_same_level() {
         a.call_far(0x80, 0)
     });
     g.run_to_halt();
-    assert_eq!(g.res(0), STACK0 - 4 - 8, "no parameter copy at the same level");
+    assert_eq!(
+        g.res(0),
+        STACK0 - 4 - 8,
+        "no parameter copy at the same level"
+    );
     assert_eq!(g.res(1), CODE + 2 + 7);
     assert_eq!(g.res(2), CS0 as u32);
 }

@@ -264,3 +264,102 @@ fn task_switch_loads_cr3() {
         "CR3 is not saved in the old TSS on a switch"
     );
 }
+
+const LDT_SEL: u16 = 0x68;
+const LDT_BASE: u32 = 0x45000;
+
+/// LLDT loads an LDT from the GDT; selectors with TI = 1 then use it.
+#[test]
+fn ldt_segments() {
+    let mut g = Guest::pm32();
+    g.set_desc(LDT_SEL, LDT_BASE, 0x17, acc::LDT, 0);
+    // LDT entry 1 (selector 0x0C): data based at DATA.
+    let lo = 0xFFFF | (DATA << 16);
+    let hi = ((DATA >> 16) & 0xFF) | (0x92 << 8) | (0xC << 20) | (DATA & 0xFF00_0000) | 0xF_0000;
+    g.wr32(LDT_BASE + 8, lo);
+    g.wr32(LDT_BASE + 12, hi);
+    g.code32(CODE, |a| {
+        a.mov(ax, LDT_SEL as u32)?;
+        a.lldt(ax)?;
+        a.mov(ax, 0x0Cu32)?;
+        a.mov(es, ax)?;
+        a.mov(dword_ptr(0x10).es(), 0xC0DEu32)?;
+        a.sldt(ax)?;
+        a.mov(word_ptr(RES), ax)?;
+        // Beyond the LDT limit (0x17): selector 0x1C -> #GP(0x1C).
+        a.mov(ax, 0x1Cu32)?;
+        a.mov(fs, ax)
+    });
+    let r = g.single_exception();
+    assert_eq!(g.rd32(DATA + 0x10), 0xC0DE);
+    assert_eq!(g.rd16(RES), LDT_SEL);
+    assert_eq!((r.vector, r.error), (13, Some(0x1C)));
+}
+
+/// LLDT of a non-LDT descriptor and LTR of a busy or non-TSS descriptor: #GP(selector).
+#[test]
+fn lldt_ltr_checks() {
+    for (name, ltr, sel, vector) in [
+        ("lldt of a data segment", false, DS0, 13u32),
+        ("lldt of a TSS", false, TSS_SEL, 13),
+        ("ltr of the busy TSS", true, TSS_SEL, 13),
+        ("ltr of a data segment", true, DS0, 13),
+        ("ltr of a not-present TSS", true, 0x70, 11),
+    ] {
+        let mut g = Guest::pm32();
+        g.set_desc(0x70, TSS1, 0x67, 0x09, 0);
+        g.code32(CODE, |a| {
+            a.mov(ax, sel as u32)?;
+            if ltr {
+                a.ltr(ax)
+            } else {
+                a.lldt(ax)
+            }
+        });
+        let r = g.single_exception();
+        assert_eq!(
+            (r.vector, r.error),
+            (vector, Some(sel as u32)),
+            "{name}: {r:x?}"
+        );
+    }
+}
+
+/// LTR marks the new TSS busy and loads TR; the next privilege change uses its stack.
+#[test]
+fn ltr_switches_the_ring0_stack_source() {
+    let mut g = Guest::pm32();
+    g.set_desc(0x70, TSS1, 0x67, acc::TSS32, 0);
+    g.wr32(TSS1 + 4, STACK0 - 0x800);
+    g.wr32(TSS1 + 8, DS0 as u32);
+    g.set_idt(0x80, CS0, Guest::stub(0x80), gate::INT32, 3);
+    g.code32(CODE, |a| {
+        a.mov(ax, 0x70u32)?;
+        a.ltr(ax)?;
+        iret_to_ring3(a, CODE2, 0x2)
+    });
+    g.code32(CODE2, |a| a.int(0x80));
+    let r = g.single_exception();
+    assert_eq!(r.frame_ptr, STACK0 - 0x800 - 20);
+    assert_eq!((g.rd32(GDT + 0x70 + 4) >> 9) & 1, 1, "busy");
+}
+
+/// A ring-3 interrupt with a 16-bit (286) TSS takes SS0:SP0 from it.
+#[test]
+fn ring_change_with_16bit_tss() {
+    let mut g = Guest::pm32();
+    g.set_desc(0x70, TSS1, 0x2B, acc::TSS16, 0);
+    g.wr16(TSS1 + 2, (STACK0 - 0x400) as u16);
+    g.wr16(TSS1 + 4, DS0);
+    g.set_idt(0x80, CS0, Guest::stub(0x80), gate::INT32, 3);
+    g.code32(CODE, |a| {
+        a.mov(ax, 0x70u32)?;
+        a.ltr(ax)?;
+        iret_to_ring3(a, CODE2, 0x2)
+    });
+    g.code32(CODE2, |a| a.int(0x80));
+    let r = g.single_exception();
+    // SP0 is 16 bits: (STACK0 - 0x400) & 0xFFFF, with SS0 flat 32-bit.
+    assert_eq!(r.frame_ptr, ((STACK0 - 0x400) & 0xFFFF) - 20, "{r:x?}");
+    assert_eq!(r.frame[3], STACK3);
+}

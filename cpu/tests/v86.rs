@@ -342,7 +342,11 @@ fn vme_pushf_popf() {
     g.set_idt(3, CS0, Guest::stub(3), gate::INT32, 3);
     let r = g.single_exception();
     assert_eq!(r.vector, 3, "{r:x?}");
-    assert_eq!(g.rd16(RES) & 0x3200, 0x3000, "IF image = VIF (0), IOPL reads 3");
+    assert_eq!(
+        g.rd16(RES) & 0x3200,
+        0x3000,
+        "IF image = VIF (0), IOPL reads 3"
+    );
     assert_ne!(r.eflags() & VIF, 0, "POPF set VIF");
 }
 
