@@ -341,3 +341,21 @@ fn mov_ss_delays_single_step() {
         vec![addrs[6], addrs[7], addrs[8], addrs[9], addrs[10]]
     );
 }
+
+/// A gate whose offset is beyond its code segment's limit: #GP(EXT) raised before anything
+/// is pushed or any state changes (SDM INT n: "IF instruction pointer from gate is not within
+/// new code-segment limits THEN #GP(EXT)"), so the #GP frame is the one of the ring-3 #UD.
+#[test]
+fn gate_offset_beyond_limit() {
+    let mut g = Guest::pm32();
+    g.set_desc(0x40, 0, 0xFFFF, 0x9A, 0x4); // ring-0 code, limit 0xFFFF
+    g.set_idt(6, 0x40, 0x2_0000, gate::INT32, 0);
+    g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+    g.code32(CODE2, |a| a.ud2());
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (13, Some(1)), "{r:x?}");
+    assert_eq!(r.eip(), CODE2);
+    assert_eq!(r.cs(), CS3, "frame of the ring-3 instruction");
+    assert_eq!(r.frame[3], STACK3);
+    assert_eq!(r.frame_ptr, STACK0 - 24, "one frame on the ring-0 stack");
+}
