@@ -163,6 +163,10 @@ impl Cpu {
         if !cd.present() {
             return Err(Fault::np(sel_err(sel) + ext));
         }
+        // Checked before anything is pushed or changed (SDM INT n: #GP(EXT)).
+        if offset > cd.to_segment(sel).limit {
+            return Err(Fault::gp(ext));
+        }
         let conforming = cd.typ() & 4 != 0;
         let old_flags = self.flags_image();
         let old_cs = self.state.segs[SegReg::Cs as usize].selector;
@@ -229,9 +233,6 @@ impl Cpu {
         let cpl = self.state.cpl;
         let mut cs = cd.to_segment((sel & !3) | cpl as u16);
         cs.access |= access::ACCESSED;
-        if offset > cs.limit {
-            return Err(Fault::gp(0));
-        }
         self.state.segs[SegReg::Cs as usize] = cs;
         self.state.eip = offset;
         let mut clear = fl::TF | fl::NT | fl::RF | fl::VM;
