@@ -805,3 +805,27 @@ fn retf_to_outer_checks_ss() {
     assert_eq!(r.eip(), CODE + 2 + 5 + 2 + 5);
     assert_eq!(g.cpu.state.cpl, 0);
 }
+
+/// A call gate whose offset is beyond the target's limit: #GP(0) at the CALL with nothing
+/// changed (the ring-3 stack and SS are intact, no frame on the inner stack).
+#[test]
+fn call_gate_offset_beyond_limit() {
+    for dpl_target in [0u8, 3] {
+        let mut g = Guest::pm32();
+        let (code_sel, acc_byte) = if dpl_target == 0 {
+            (0x40u16, 0x9Au8)
+        } else {
+            (0x43, 0xFA)
+        };
+        g.set_desc(code_sel, 0, 0xFFFF, acc_byte, 0x4);
+        g.set_gdt_gate(0x80, code_sel, 0x2_0000, gate::CALL32, 3, 0);
+        g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
+        g.code32(CODE2, |a| a.call_far(0x83, 0));
+        let r = g.single_exception();
+        assert_eq!((r.vector, r.error), (13, Some(0)), "target DPL {dpl_target}: {r:x?}");
+        assert_eq!(r.eip(), CODE2);
+        assert_eq!(r.cs(), CS3);
+        assert_eq!(r.frame[3], STACK3, "ESP untouched");
+        assert_eq!(r.frame[4], DS3 as u32, "SS untouched");
+    }
+}
