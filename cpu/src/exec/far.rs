@@ -215,6 +215,10 @@ impl Cpu {
         if !cd.present() {
             return Err(Fault::np(sel_err(tsel)));
         }
+        // Before anything is pushed, so the fault leaves SS:ESP as they were.
+        if toff > cd.to_segment(tsel).limit {
+            return Err(Fault::gp(0));
+        }
         let conforming = cd.typ() & 4 != 0;
         if !conforming && cd.dpl() < cpl {
             // More privileged: new stack from the TSS, copy parameters.
