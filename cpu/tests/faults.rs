@@ -357,5 +357,9 @@ fn gate_offset_beyond_limit() {
     assert_eq!(r.eip(), CODE2);
     assert_eq!(r.cs(), CS3, "frame of the ring-3 instruction");
     assert_eq!(r.frame[3], STACK3);
-    assert_eq!(r.frame_ptr, STACK0 - 20, "one frame (EIP at ESP0 - 20) on the ring-0 stack");
+    assert_eq!(
+        r.frame_ptr,
+        STACK0 - 20,
+        "one frame (EIP at ESP0 - 20) on the ring-0 stack"
+    );
 }

@@ -822,7 +822,11 @@ fn call_gate_offset_beyond_limit() {
         g.code32(CODE, |a| iret_to_ring3(a, CODE2, 0x2));
         g.code32(CODE2, |a| a.call_far(0x83, 0));
         let r = g.single_exception();
-        assert_eq!((r.vector, r.error), (13, Some(0)), "target DPL {dpl_target}: {r:x?}");
+        assert_eq!(
+            (r.vector, r.error),
+            (13, Some(0)),
+            "target DPL {dpl_target}: {r:x?}"
+        );
         assert_eq!(r.eip(), CODE2);
         assert_eq!(r.cs(), CS3);
         assert_eq!(r.frame[3], STACK3, "ESP untouched");

@@ -324,3 +324,47 @@ fn call_16bit_tss() {
     assert_eq!(g.res(1), 0xFFFF_0000, "EAX restored from the 32-bit TSS");
     assert_eq!(g.rd16(base), TSS_SEL, "16-bit TSS back link");
 }
+
+/// IRET with NT set returns to the back-link task, which must be busy: otherwise #TS(back
+/// link selector) (SDM IRET: "IF TSS descriptor not busy THEN #TS(TSS selector)").
+#[test]
+fn iret_with_nt_to_non_busy_task() {
+    let mut g = task_guest();
+    g.wr16(TSS0, TSS1_SEL); // back link of the current task -> TSS1 (not busy)
+    g.code32(CODE, |a| {
+        a.pushfd()?;
+        a.or(dword_ptr(esp), 1u32 << 14)?;
+        a.popfd()?;
+        a.iretd()
+    });
+    let r = g.single_exception();
+    assert_eq!((r.vector, r.error), (10, Some(TSS1_SEL as u32)), "{r:x?}");
+    assert_eq!(g.cpu.state.tr.selector, TSS_SEL);
+}
+
+/// A task switch through an IDT task gate for an exception, then IRET back: the faulting
+/// instruction runs again in the old task (here it no longer faults).
+#[test]
+fn exception_task_returns_with_iret() {
+    let mut g = task_guest();
+    g.set_idt(0, TSS1_SEL, 0, gate::TASK, 0);
+    g.code32(CODE, |a| {
+        a.mov(eax, 100u32)?;
+        a.xor(edx, edx)?;
+        a.xor(ecx, ecx)?;
+        a.div(ecx)?;
+        a.mov(dword_ptr(RES + 4), eax)?;
+        a.hlt()
+    });
+    // The #DE task: bump the old task's saved ECX to 5, then IRET (back to the DIV).
+    g.code32(CODE2, |a| {
+        a.mov(dword_ptr(TSS0 + 0x2C), 5u32)?;
+        a.inc(dword_ptr(RES))?;
+        a.iretd()?;
+        a.hlt()
+    });
+    g.run_to_halt();
+    assert!(g.log().is_empty(), "{:x?}", g.log());
+    assert_eq!(g.res(0), 1, "the #DE task ran once");
+    assert_eq!(g.res(1), 20, "the DIV was restarted with ECX = 5");
+}
