@@ -334,7 +334,19 @@ impl Cpu {
         let n = w.bytes();
         if self.state.v86() {
             if self.state.flags.iopl() < 3 {
-                return Err(Fault::gp(0));
+                if op32 || !self.vme_virtual_if() {
+                    return Err(Fault::gp(0));
+                }
+                // CR4.VME: a 16-bit IRET with the popped IF going to VIF.
+                let ip = self.peek_stack(bus, 0, w)?;
+                let cs = self.peek_stack(bus, n, w)? as u16;
+                let f = self.peek_stack(bus, 2 * n, w)?;
+                self.vme_load_flags(f)?;
+                self.set_sp(self.sp_plus(3 * n));
+                self.load_seg_real(SegReg::Cs, cs);
+                self.state.eip = ip;
+                self.end_block = true;
+                return Ok(());
             }
             let ip = self.peek_stack(bus, 0, w)?;
             let cs = self.peek_stack(bus, n, w)? as u16;
