@@ -326,9 +326,8 @@ fn vme_cli_sti_use_vif() {
 }
 
 /// CR4.VME: PUSHF pushes FLAGS with VIF in the IF position and IOPL 3; POPF sets VIF from
-/// the popped IF (SDM 20.3.1). Not implemented yet: PUSHF/POPF still fault.
+/// the popped IF (SDM 20.3.1).
 #[test]
-#[ignore = "VME PUSHF/POPF not implemented (CPUID reports VME)"]
 fn vme_pushf_popf() {
     let mut g = vme_guest(0, |a| {
         a.cli()?;
@@ -351,9 +350,8 @@ fn vme_pushf_popf() {
 }
 
 /// CR4.VME: INT n whose bit in the TSS interrupt redirection bitmap is clear goes through the
-/// v86 IVT at linear 0 like real mode (SDM 20.3.3, method 5). Not implemented yet.
+/// v86 IVT at linear 0 like real mode (SDM 20.3.3, method 5).
 #[test]
-#[ignore = "VME interrupt redirection not implemented (CPUID reports VME)"]
 fn vme_int_redirection() {
     let mut g = vme_guest(0, |a| a.int(0x21));
     g.set_io_bitmap(&[]);
@@ -371,4 +369,94 @@ fn vme_int_redirection() {
     let r = g.single_exception();
     assert_eq!(r.vector, 3, "{r:x?}");
     assert_eq!(g.rd16(RES), 0x2121);
+}
+
+/// VME redirection: the frame on the v86 stack holds FLAGS with IF = VIF and IOPL = 3, VIF is
+/// cleared in the handler, and a 16-bit IRET (VIF from the popped IF) returns; a vector whose
+/// bitmap bit is set still faults at IOPL < 3.
+#[test]
+fn vme_redirected_int_frame_and_iret() {
+    let mut g = vme_guest(0, |a| {
+        a.sti()?; // VIF = 1
+        a.int(0x21)?;
+        a.mov(word_ptr(0x108), 0x0BACu32)?;
+        a.int(0x22)
+    });
+    g.set_io_bitmap(&[]);
+    for i in 0..32 {
+        g.wr8(TSS0 + IOMAP_OFF - 32 + i, 0);
+    }
+    g.wr8(TSS0 + IOMAP_OFF - 32 + 0x22 / 8, 1 << (0x22 % 8));
+    g.wr16(0x21 * 4, 0x0000);
+    g.wr16(0x21 * 4 + 2, 0x0980);
+    g.code16(0x9800, |a| {
+        a.mov(bp, sp)?;
+        a.mov(ax, word_ptr(bp + 4).ss())?; // pushed FLAGS
+        a.mov(word_ptr(0x100), ax)?;
+        a.mov(ax, word_ptr(bp + 2).ss())?; // pushed CS
+        a.mov(word_ptr(0x102), ax)?;
+        a.mov(ax, word_ptr(bp).ss())?; // pushed IP
+        a.mov(word_ptr(0x104), ax)?;
+        a.pushf()?;
+        a.pop(ax)?;
+        a.mov(word_ptr(0x106), ax)?; // FLAGS image inside: IF = VIF = 0
+        a.iret()
+    });
+    let r = g.single_exception();
+    assert_eq!(
+        (r.vector, r.error),
+        (13, Some(0)),
+        "INT 0x22 (bit set) faults: {r:x?}"
+    );
+    assert_eq!(
+        g.rd16(RES) & 0x3200,
+        0x3200,
+        "pushed FLAGS: IF = VIF = 1, IOPL = 3"
+    );
+    assert_eq!(g.rd16(RES + 2), V86_CS);
+    assert_eq!(g.rd16(RES + 4), 3, "return IP past INT 0x21");
+    assert_eq!(g.rd16(RES + 6) & 0x200, 0, "VIF cleared for the handler");
+    assert_eq!(g.rd16(RES + 8), 0x0BAC, "IRET returned");
+    assert_ne!(r.eflags() & VIF, 0, "IRET restored VIF from the popped IF");
+    assert_ne!(r.eflags() & 0x200, 0, "the real IF never changed");
+}
+
+/// VME faults: PUSHFD/POPFD, POPF setting TF, STI with VIP pending.
+#[test]
+fn vme_faults() {
+    type F = fn(&mut Asm) -> AsmResult;
+    let cases: [(&str, F, u32); 4] = [
+        ("pushfd", |a| a.pushfd(), 0),
+        ("popfd", |a| a.popfd(), 0),
+        (
+            "popf with TF",
+            |a| {
+                a.push(0x0100u32)?;
+                a.popf()
+            },
+            3,
+        ),
+        ("sti with VIP", |a| a.sti(), 0),
+    ];
+    for (name, f, ip) in cases {
+        let mut g = vme_guest(0, f);
+        if name == "sti with VIP" {
+            // Enter v86 with VIP set.
+            g.code32(CODE, |a| {
+                a.mov(eax, 1u32)?;
+                a.mov(cr4, eax)?;
+                for v in [V86_GS, V86_FS, V86_DS, V86_ES, V86_SS] {
+                    a.push(v as u32)?;
+                }
+                a.push(V86_SP)?;
+                a.push(VM | (1 << 20) | 0x202)?;
+                a.push(V86_CS as u32)?;
+                a.push(0u32)?;
+                a.iretd()
+            });
+        }
+        let r = g.single_exception();
+        assert_eq!((r.vector, r.error), (13, Some(0)), "{name}: {r:x?}");
+        assert_eq!(r.eip(), ip, "{name}");
+    }
 }
