@@ -183,7 +183,9 @@ fn build(mode: Mode) -> Guest {
     g.set_io_bitmap(&[0x80, 0x60]);
     g.code32(CODE, |a| {
         if mode != Mode::Pm32Ring0 {
-            enable_paging(a, 0)?;
+            // v86 runs with CR4.VME (virtual IF, INT redirection through the TSS bitmap).
+            let cr4_bits = if mode == Mode::V86 { 1 } else { 0 };
+            enable_paging(a, cr4_bits)?;
         }
         a.jmp(HANDLER32 as u64)
     });
