@@ -284,3 +284,19 @@ fn shld_32bit_carry() {
     assert_eq!((g.res(2), g.res(3) & 0xFF), (0x8000_0007, 0));
     assert_eq!((g.res(4), g.res(5) & 0xFF), (0x2000_0001, 1));
 }
+
+/// Regression for a host overflow found by the 8086 single-step suite: 8086 AAS with AH = 0
+/// borrows into AH (0xFF), it must not panic.
+#[test]
+fn aas_8086_borrow_from_zero_ah() {
+    let mut g = Guest::new(CpuModel::I8086, Entry::Real);
+    g.code16(CODE16, |a| {
+        a.mov(ax, 0x000Fu32)?;
+        a.aas()?;
+        a.mov(word_ptr(RES), ax)?;
+        a.hlt()
+    });
+    g.run_to_halt();
+    assert_eq!(g.rd16(RES), 0xFF09);
+    assert!(g.cpu.state.flags.cf());
+}
