@@ -158,13 +158,13 @@ fn build_real_handler(g: &mut Guest) {
 }
 
 /// Builds the machine for `mode`: its entry code ends by jumping into the handler.
-fn build(mode: Mode) -> Guest {
+fn build(mode: Mode, model: CpuModel) -> Guest {
     let entry = if mode == Mode::Real {
         Entry::Real
     } else {
         Entry::Pm32
     };
-    let mut g = Guest::new(CpuModel::Pentium, entry);
+    let mut g = Guest::new(model, entry);
     if mode == Mode::Real {
         build_real_handler(&mut g);
         g.code16(CODE16, |a| a.jmp(HANDLER16 as u64));
@@ -192,10 +192,15 @@ fn build(mode: Mode) -> Guest {
     g
 }
 
-/// Runs `INSNS` instructions of random code in `mode`.
+/// Runs `INSNS` instructions of random code in `mode` on a Pentium.
 fn fuzz(mode: Mode, seed: u64) {
+    fuzz_on(mode, CpuModel::Pentium, seed)
+}
+
+/// Runs `INSNS` instructions of random code in `mode` on `model`.
+fn fuzz_on(mode: Mode, model: CpuModel, seed: u64) {
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut g = build(mode);
+    let mut g = build(mode, model);
     let mut image = vec![0u8; SNAPSHOT];
     g.cpu.mem.read_bytes(0, &mut image);
     let initial = g.cpu.state.clone();
@@ -241,6 +246,12 @@ fn fuzz(mode: Mode, seed: u64) {
 #[test]
 fn random_code_real_mode() {
     fuzz(Mode::Real, 0x5EED_0001);
+}
+
+#[test]
+fn random_code_real_mode_8086_and_286() {
+    fuzz_on(Mode::Real, CpuModel::I8086, 0x5EED_0006);
+    fuzz_on(Mode::Real, CpuModel::I80286, 0x5EED_0007);
 }
 
 #[test]
