@@ -133,3 +133,47 @@ fn real_mode_ivt() {
         assert_eq!(g.rd16(RES + 8) & 0x300, 0, "{model}: IF and TF cleared");
     }
 }
+
+/// Real mode on the 286+: a word access at offset 0xFFFF runs past the 64 KB limit: #GP
+/// (vector 13) for DS, #SS (vector 12) for SS, returning to the faulting instruction.
+#[test]
+fn real_mode_segment_wrap_faults() {
+    for (use_ss, vector) in [(false, 13u32), (true, 12)] {
+        let mut g = Guest::new(CpuModel::I80386, Entry::Real);
+        g.wr16(vector * 4, 0x9000);
+        g.wr16(vector * 4 + 2, 0);
+        g.code16(0x9000, |a| {
+            a.pop(ax)?;
+            a.mov(word_ptr(RES).cs(), ax)?;
+            a.hlt()
+        });
+        g.code16(CODE16, |a| {
+            a.mov(bx, 0xFFFFu32)?;
+            if use_ss {
+                a.mov(ax, word_ptr(bx).ss())
+            } else {
+                a.mov(ax, word_ptr(bx))
+            }
+        });
+        g.run_to_halt();
+        assert_eq!(
+            g.rd16(RES) as u32,
+            CODE16 + 3,
+            "vector {vector}: IP of the access"
+        );
+    }
+}
+
+/// Real mode with an IDT limit of 0 (the classic reboot trick): an interrupt cannot be
+/// delivered, nor can the resulting #GP and #DF: the CPU shuts down.
+#[test]
+fn real_mode_triple_fault_via_empty_idt() {
+    let mut g = Guest::new(CpuModel::I80386, Entry::Real);
+    g.code16(CODE16, |a| {
+        a.mov(word_ptr(0x500), 0u32)?;
+        a.mov(dword_ptr(0x502), 0u32)?;
+        a.lidt(ptr(0x500))?;
+        a.int3()
+    });
+    assert_eq!(g.run(), RunExit::Shutdown);
+}
