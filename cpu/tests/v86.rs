@@ -460,3 +460,50 @@ fn vme_faults() {
         assert_eq!(r.eip(), ip, "{name}");
     }
 }
+
+/// An INT from v86 mode through an IDT task gate: the v86 state (VM in EFLAGS, the real-mode
+/// selectors) is saved in the old TSS; the nested task's IRET switches back into v86 mode.
+#[test]
+fn task_gate_from_v86_and_back() {
+    let mut g = v86_guest(3, |a| {
+        a.mov(ax, 0x1234u32)?;
+        a.int(0x46)?;
+        a.mov(word_ptr(0x100), ax)?;
+        a.mov(ax, ds)?;
+        a.mov(word_ptr(0x102), ax)?;
+        a.int(0x30)
+    });
+    for off in (0..0x68).step_by(4) {
+        g.wr32(TSS1 + off, 0);
+    }
+    g.wr32(TSS1 + 0x20, CODE2);
+    g.wr32(TSS1 + 0x24, 2);
+    g.wr32(TSS1 + 0x38, STACK0 - 0x1000);
+    for (i, s) in [DS0, CS0, DS0, DS0, DS0, DS0].iter().enumerate() {
+        g.wr32(TSS1 + 0x48 + 4 * i as u32, *s as u32);
+    }
+    g.set_desc(0x40, TSS1, 0x67, acc::TSS32, 0);
+    g.set_idt(0x46, 0x40, 0, gate::TASK, 3);
+    g.code32(CODE2, |a| {
+        // The v86 task's saved state: EFLAGS, CS, DS, EAX; then change its AX and return.
+        a.mov(eax, dword_ptr(TSS0 + 0x24))?;
+        a.mov(dword_ptr(RES + 0x10), eax)?;
+        a.mov(eax, dword_ptr(TSS0 + 0x4C))?;
+        a.mov(dword_ptr(RES + 0x14), eax)?;
+        a.mov(eax, dword_ptr(TSS0 + 0x54))?;
+        a.mov(dword_ptr(RES + 0x18), eax)?;
+        a.mov(eax, dword_ptr(TSS0 + 0x20))?;
+        a.mov(dword_ptr(RES + 0x1C), eax)?;
+        a.mov(dword_ptr(TSS0 + 0x28), 0x5678u32)?;
+        a.iretd()
+    });
+    let r = g.single_exception();
+    assert_eq!(r.vector, 0x30, "{r:x?}");
+    assert_ne!(g.res(4) & VM, 0, "saved EFLAGS has VM");
+    assert_eq!(g.res(5) & 0xFFFF, V86_CS as u32);
+    assert_eq!(g.res(6) & 0xFFFF, V86_DS as u32);
+    assert_eq!(g.res(7), 5, "saved IP past the INT");
+    assert_eq!(g.rd16(RES), 0x5678, "AX from the TSS after the IRET");
+    assert_eq!(g.rd16(RES + 2), V86_DS);
+    assert_v86_frame(&r, 3 + 2 + 3 + 2 + 3 + 2);
+}
