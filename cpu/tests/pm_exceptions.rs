@@ -833,3 +833,28 @@ fn call_gate_offset_beyond_limit() {
         assert_eq!(r.frame[4], DS3 as u32, "SS untouched");
     }
 }
+
+/// A 16-bit stack segment (B = 0) in 32-bit code: PUSH and interrupt frames use SP only and
+/// keep the high half of ESP (SDM 6.2.3 / 3.4.5: the B flag selects SP or ESP).
+#[test]
+fn sixteen_bit_stack_in_32bit_code() {
+    let mut g = Guest::pm32();
+    g.set_idt(0x41, CS0, 0x9000, gate::INT32, 0);
+    g.code32(0x9000, |a| {
+        a.mov(dword_ptr(RES + 4), esp)?;
+        a.hlt()
+    });
+    g.code32(CODE, |a| {
+        a.mov(ax, DS16 as u32)?;
+        a.mov(ss, ax)?;
+        a.mov(esp, 0xABCD_0104u32)?;
+        a.push(0x1111_2222u32)?;
+        a.mov(dword_ptr(RES), esp)?;
+        a.int(0x41)
+    });
+    g.run_to_halt();
+    assert_eq!(g.res(0), 0xABCD_0100);
+    assert_eq!(g.rd32(0x100), 0x1111_2222, "pushed at SS:SP");
+    assert_eq!(g.res(1), 0xABCD_00F4, "12-byte frame below SP, high half kept");
+    assert_eq!(g.rd32(0xF4), CODE + 4 + 3 + 5 + 5 + 6 + 2, "pushed EIP");
+}
