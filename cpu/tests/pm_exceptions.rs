@@ -858,3 +858,24 @@ fn sixteen_bit_stack_in_32bit_code() {
     assert_eq!(g.res(1), 0xABCD_00F4, "12-byte frame below SP, high half kept");
     assert_eq!(g.rd32(0xF4), CODE + 4 + 3 + 5 + 5 + 6 + 2, "pushed EIP");
 }
+
+/// Instructions a model does not have raise #UD (486 additions on the 386, Pentium additions
+/// on the 486).
+#[test]
+fn model_specific_invalid_opcodes() {
+    type F = fn(&mut Asm) -> AsmResult;
+    let cases: [(CpuModel, &str, F); 9] = [
+        (CpuModel::I80386, "invlpg", |a| a.invlpg(ptr(DATA))),
+        (CpuModel::I80386, "bswap", |a| a.bswap(eax)),
+        (CpuModel::I80386, "cmpxchg", |a| a.cmpxchg(ecx, edx)),
+        (CpuModel::I80386, "xadd", |a| a.xadd(ecx, edx)),
+        (CpuModel::I80386, "cpuid", |a| a.cpuid()),
+        (CpuModel::I80386, "mov eax, cr4", |a| a.mov(eax, cr4)),
+        (CpuModel::I80486, "rdtsc", |a| a.rdtsc()),
+        (CpuModel::I80486, "cmpxchg8b", |a| a.cmpxchg8b(qword_ptr(DATA))),
+        (CpuModel::I80486, "mov cr4, eax", |a| a.mov(cr4, eax)),
+    ];
+    for (model, name, f) in cases {
+        check(model, name, 0, &none, &none, &f, 6, None, false);
+    }
+}
