@@ -356,3 +356,48 @@ fn page_fault_on_idt_read() {
     assert_eq!(log[0].eip(), CODE2, "#PF reports the CLI");
     assert_eq!(log[0].cs(), CS3);
 }
+
+/// REP MOVSB that page-faults midway: the #PF reports the REP instruction with ECX/ESI/EDI
+/// showing the progress so far (SDM REP: "a fault ... the registers reflect the state at that
+/// point"); after the handler maps the page, IRET resumes and the copy completes.
+#[test]
+fn rep_movs_page_fault_midway() {
+    let mut g = paged(CpuModel::Pentium);
+    const SRC: u32 = 0x48000;
+    let pte = Guest::pte_addr(PAGE);
+    set_pte(&mut g, PAGE, !1, 0);
+    for i in 0..0x20 {
+        g.wr8(SRC + i, i as u8 + 1);
+    }
+    g.set_idt(14, CS0, CODE3, gate::INT32, 0);
+    g.code32(CODE3, |a| {
+        a.mov(dword_ptr(RES), ecx)?;
+        a.mov(dword_ptr(RES + 4), esi)?;
+        a.mov(dword_ptr(RES + 8), edi)?;
+        a.mov(eax, dword_ptr(esp + 4))?;
+        a.mov(dword_ptr(RES + 12), eax)?;
+        a.or(dword_ptr(pte), 1u32)?;
+        a.add(esp, 4)?;
+        a.iretd()
+    });
+    let mut rep_at = 0;
+    let log = run0(&mut g, |a| {
+        a.mov(esi, SRC)?;
+        a.mov(edi, PAGE - 0x10)?;
+        a.mov(ecx, 0x20u32)?;
+        a.cld()?;
+        a.rep().movsb()?;
+        a.mov(dword_ptr(RES + 16), ecx)
+    });
+    // enable_paging: 5 + 3 + 3 + 5 + 3 = 19 bytes; then 5 + 5 + 5 + 1.
+    rep_at += CODE + 19 + 16;
+    assert!(log.is_empty(), "{log:x?}");
+    assert_eq!(g.res(0), 0x10, "ECX at the fault");
+    assert_eq!(g.res(1), SRC + 0x10);
+    assert_eq!(g.res(2), PAGE);
+    assert_eq!(g.res(3), rep_at, "EIP of the REP MOVSB");
+    assert_eq!(g.res(4), 0, "completed after the retry");
+    for i in 0..0x20 {
+        assert_eq!(g.rd8(PAGE - 0x10 + i), i as u8 + 1);
+    }
+}
