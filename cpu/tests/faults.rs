@@ -363,3 +363,30 @@ fn gate_offset_beyond_limit() {
         "one frame (EIP at ESP0 - 20) on the ring-0 stack"
     );
 }
+
+/// DR0 data write breakpoint (DR7 RW0 = 01, LEN0 = 11): a trap after the writing instruction,
+/// DR6.B0 set (SDM 18.2.4).
+#[test]
+#[ignore = "data breakpoints (DR7 RW = 01/11) are not implemented"]
+fn data_write_breakpoint() {
+    let mut g = Guest::pm32();
+    db_handler(&mut g, false);
+    g.code32(CODE, |a| {
+        a.mov(eax, DATA + 0x100)?;
+        a.mov(dr0, eax)?;
+        a.mov(eax, 0x000D_0001u32)?; // L0, RW0 = 01, LEN0 = 11
+        a.mov(dr7, eax)?;
+        a.mov(dword_ptr(DATA + 0x100), 1u32)?;
+        a.nop()?;
+        a.hlt()
+    });
+    g.run_to_halt();
+    let log = db_log(&g);
+    assert_eq!(log.len(), 1, "{log:x?}");
+    assert_eq!(
+        log[0].0,
+        CODE + 5 + 3 + 5 + 3 + 10,
+        "trap: EIP after the write"
+    );
+    assert_ne!(log[0].1 & 1, 0, "DR6.B0");
+}

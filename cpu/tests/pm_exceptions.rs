@@ -855,7 +855,11 @@ fn sixteen_bit_stack_in_32bit_code() {
     g.run_to_halt();
     assert_eq!(g.res(0), 0xABCD_0100);
     assert_eq!(g.rd32(0x100), 0x1111_2222, "pushed at SS:SP");
-    assert_eq!(g.res(1), 0xABCD_00F4, "12-byte frame below SP, high half kept");
+    assert_eq!(
+        g.res(1),
+        0xABCD_00F4,
+        "12-byte frame below SP, high half kept"
+    );
     assert_eq!(g.rd32(0xF4), CODE + 4 + 3 + 5 + 5 + 6 + 2, "pushed EIP");
 }
 
@@ -872,7 +876,9 @@ fn model_specific_invalid_opcodes() {
         (CpuModel::I80386, "cpuid", |a| a.cpuid()),
         (CpuModel::I80386, "mov eax, cr4", |a| a.mov(eax, cr4)),
         (CpuModel::I80486, "rdtsc", |a| a.rdtsc()),
-        (CpuModel::I80486, "cmpxchg8b", |a| a.cmpxchg8b(qword_ptr(DATA))),
+        (CpuModel::I80486, "cmpxchg8b", |a| {
+            a.cmpxchg8b(qword_ptr(DATA))
+        }),
         (CpuModel::I80486, "mov cr4, eax", |a| a.mov(cr4, eax)),
     ];
     for (model, name, f) in cases {
