@@ -242,16 +242,43 @@ impl Cpu {
             return Ok(Some(RunExit::Halted));
         }
         let tf = self.state.flags.tf();
-        if tf || self.debug_active() {
+        // RF is cleared when the next instruction completes (SDM 18.3.1.1): run it alone.
+        let rf = self.state.flags.bits & fl::RF != 0;
+        if tf || rf || self.debug_active() {
             limit = 1;
         }
         let (block, ticket) = self.get_block(bus)?;
         let r = self.exec_block(bus, &block, limit);
+        let n = block.insns.len().min(limit);
+        let first = block
+            .insns
+            .first()
+            .map(|d| (d.insn.mnemonic(), d.insn.op0_register()));
         if let Some(t) = ticket {
             self.cache.put_back(block, t);
         }
         r?;
         self.counters.blocks += 1;
+        if n == 1 {
+            if let Some((mnemonic, op0)) = first {
+                // IRET and POPF leave the RF they loaded.
+                if rf
+                    && !matches!(
+                        mnemonic,
+                        iced_x86::Mnemonic::Iret
+                            | iced_x86::Mnemonic::Iretd
+                            | iced_x86::Mnemonic::Popfd
+                    )
+                {
+                    self.state.flags.bits &= !fl::RF;
+                }
+                // MOV SS / POP SS hold off the single-step trap until after the next
+                // instruction (SDM MOV: "inhibits all interrupts, including the single-step trap").
+                if tf && self.state.inhibit_irq && op0 == iced_x86::Register::SS {
+                    return Ok(self.pending_exit.take());
+                }
+            }
+        }
         if tf {
             self.single_step_trap(bus)?;
         }

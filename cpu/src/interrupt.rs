@@ -79,9 +79,6 @@ impl Cpu {
         if !self.state.pe() {
             return self.interrupt_real(bus, v);
         }
-        if self.state.v86() && kind == IntKind::Software && self.state.flags.iopl() < 3 {
-            return Err(Fault::gp(0));
-        }
         self.interrupt_protected(bus, v, kind, error)
     }
 
@@ -114,7 +111,9 @@ impl Cpu {
         kind: IntKind,
         error: Option<u32>,
     ) -> GResult<()> {
-        let ext = (kind == IntKind::External) as u32;
+        // EXT: the fault happened while delivering an event external to the program, i.e. a
+        // hardware interrupt or an earlier exception (SDM 6.13); INT n/INT3/INTO leave it clear.
+        let ext = (kind != IntKind::Software) as u32;
         let idt_err = v as u32 * 8 + 2 + ext;
         let off = v as u32 * 8;
         if off + 7 > self.state.idtr.limit {
@@ -163,6 +162,10 @@ impl Cpu {
         }
         if !cd.present() {
             return Err(Fault::np(sel_err(sel) + ext));
+        }
+        // Checked before anything is pushed or changed (SDM INT n: #GP(EXT)).
+        if offset > cd.to_segment(sel).limit {
+            return Err(Fault::gp(ext));
         }
         let conforming = cd.typ() & 4 != 0;
         let old_flags = self.flags_image();
@@ -230,9 +233,6 @@ impl Cpu {
         let cpl = self.state.cpl;
         let mut cs = cd.to_segment((sel & !3) | cpl as u16);
         cs.access |= access::ACCESSED;
-        if offset > cs.limit {
-            return Err(Fault::gp(0));
-        }
         self.state.segs[SegReg::Cs as usize] = cs;
         self.state.eip = offset;
         let mut clear = fl::TF | fl::NT | fl::RF | fl::VM;

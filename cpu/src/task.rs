@@ -81,9 +81,15 @@ impl Cpu {
         }
         self.state.tr = nd.to_segment(sel);
         self.state.cr0 |= cr0::TS;
-        self.load_task(bus, new_base, new32, why)?;
         self.end_block = true;
-        Ok(())
+        // Past the commit point a fault belongs to the new task (SDM 7.3, step 14): deliver it
+        // here, with the new task's CS:EIP as the return address, instead of letting the run
+        // loop restore the old task's EIP.
+        match self.load_task(bus, new_base, new32, why) {
+            Ok(()) => Ok(()),
+            Err(Fault::Shutdown) => Err(Fault::Shutdown),
+            Err(f) => self.raise(bus, f),
+        }
     }
 
     fn set_tss_busy(&mut self, bus: &mut dyn Bus, sel: u16, busy: bool) -> GResult<()> {

@@ -73,7 +73,7 @@ fn ascii_adjust(cpu: &mut Cpu, sub: bool) {
             }
         } else {
             let (nal, nah) = if sub {
-                (al.wrapping_sub(6), (ax >> 8) as u8 - 1)
+                (al.wrapping_sub(6), ((ax >> 8) as u8).wrapping_sub(1))
             } else {
                 (al.wrapping_add(6), ((ax >> 8) as u8).wrapping_add(1))
             };

@@ -212,6 +212,17 @@ pub fn retf(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 
 pub fn int(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let v = d.insn.immediate(0) as u8;
+    // Only INT n is IOPL-sensitive in v86 mode (INT3 and INTO go to the IDT); with CR4.VME
+    // the redirection bitmap may send it to the v86 task's own IVT first.
+    if cpu.state.v86() {
+        if cpu.vme_redirect_int(bus, v)? {
+            cpu.counters.interrupts += 1;
+            return Ok(());
+        }
+        if cpu.state.flags.iopl() < 3 {
+            return Err(Fault::gp(0));
+        }
+    }
     cpu.counters.interrupts += 1;
     cpu.interrupt(bus, v, IntKind::Software, None)
 }

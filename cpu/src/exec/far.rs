@@ -207,6 +207,10 @@ impl Cpu {
         if !cd.present() {
             return Err(Fault::np(sel_err(tsel)));
         }
+        // Before anything is pushed, so the fault leaves SS:ESP as they were.
+        if toff > cd.to_segment(tsel).limit {
+            return Err(Fault::gp(0));
+        }
         let conforming = cd.typ() & 4 != 0;
         if !conforming && cd.dpl() < cpl {
             // More privileged: new stack from the TSS, copy parameters.
@@ -322,7 +326,19 @@ impl Cpu {
         let n = w.bytes();
         if self.state.v86() {
             if self.state.flags.iopl() < 3 {
-                return Err(Fault::gp(0));
+                if op32 || !self.vme_virtual_if() {
+                    return Err(Fault::gp(0));
+                }
+                // CR4.VME: a 16-bit IRET with the popped IF going to VIF.
+                let ip = self.peek_stack(bus, 0, w)?;
+                let cs = self.peek_stack(bus, n, w)? as u16;
+                let f = self.peek_stack(bus, 2 * n, w)?;
+                self.vme_load_flags(f)?;
+                self.set_sp(self.sp_plus(3 * n));
+                self.load_seg_real(SegReg::Cs, cs);
+                self.state.eip = ip;
+                self.end_block = true;
+                return Ok(());
             }
             let ip = self.peek_stack(bus, 0, w)?;
             let cs = self.peek_stack(bus, n, w)? as u16;

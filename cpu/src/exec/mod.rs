@@ -15,6 +15,7 @@ pub mod stack;
 pub mod string;
 pub mod system;
 pub mod transfer;
+pub mod vme;
 pub mod x87;
 
 use crate::decode::cache::Handler;

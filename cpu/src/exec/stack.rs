@@ -235,6 +235,9 @@ pub fn popa(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 pub fn pushf(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let op32 = d.insn.mnemonic() == iced_x86::Mnemonic::Pushfd;
     if cpu.state.v86() && cpu.state.flags.iopl() < 3 {
+        if !op32 && cpu.vme_virtual_if() {
+            return cpu.push(bus, cpu.vme_flags_image(), Width::Word);
+        }
         return Err(Fault::gp(0));
     }
     let mut v = cpu.flags_image();
@@ -249,6 +252,13 @@ pub fn pushf(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 pub fn popf(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let op32 = d.insn.mnemonic() == iced_x86::Mnemonic::Popfd;
     if cpu.state.v86() && cpu.state.flags.iopl() < 3 {
+        if !op32 && cpu.vme_virtual_if() {
+            let v = cpu.peek_stack(bus, 0, Width::Word)?;
+            cpu.vme_load_flags(v)?;
+            cpu.set_sp(cpu.sp_plus(2));
+            cpu.end_block = true;
+            return Ok(());
+        }
         return Err(Fault::gp(0));
     }
     let w = if op32 { Width::Dword } else { Width::Word };
