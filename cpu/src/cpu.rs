@@ -66,6 +66,8 @@ pub struct Cpu {
     pub(crate) delivering: Option<u8>,
     /// The last exception delivered (for tests and trace mode).
     pub last_exception: Option<(u8, Option<u32>)>,
+    /// Data breakpoints hit by the current instruction (DR6 B0-B3 bits).
+    pub(crate) data_bp_hits: u32,
     /// The host-call trap, if configured.
     pub hostcall: Option<HostCall>,
     /// An exit requested by a handler, returned at the end of the block.
@@ -100,6 +102,7 @@ impl Cpu {
             last_exception: None,
             hostcall: None,
             pending_exit: None,
+            data_bp_hits: 0,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
         };
         cpu.reset();
@@ -302,10 +305,17 @@ impl Cpu {
                 if !(f == Fault::DE && self.model == CpuModel::I8086) {
                     self.state.eip = eip;
                 }
+                self.data_bp_hits = 0;
                 self.counters.exceptions += 1;
                 return Err(f);
             }
             self.counters.instructions += 1;
+            if self.data_bp_hits != 0 {
+                // Data breakpoints trap after the access completes.
+                self.state.dr[6] |= std::mem::take(&mut self.data_bp_hits);
+                self.interrupt(bus, vector::DB, crate::interrupt::IntKind::Exception, None)?;
+                break;
+            }
             if self.end_block || self.mem.has_smc() {
                 self.end_block = false;
                 if self.mem.has_smc() {

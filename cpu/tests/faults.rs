@@ -367,7 +367,6 @@ fn gate_offset_beyond_limit() {
 /// DR0 data write breakpoint (DR7 RW0 = 01, LEN0 = 11): a trap after the writing instruction,
 /// DR6.B0 set (SDM 18.2.4).
 #[test]
-#[ignore = "data breakpoints (DR7 RW = 01/11) are not implemented"]
 fn data_write_breakpoint() {
     let mut g = Guest::pm32();
     db_handler(&mut g, false);

@@ -33,3 +33,29 @@ impl Cpu {
         Ok(())
     }
 }
+
+impl Cpu {
+    /// Records data breakpoints (DR7 RW = 01 write, 11 read/write) hit by an access of `n`
+    /// bytes at linear `lin`; the #DB trap is taken after the instruction completes.
+    pub(crate) fn check_data_breakpoints(&mut self, lin: u32, n: u32, write: bool) {
+        let dr7 = self.state.dr[7];
+        for i in 0..4 {
+            let enabled = (dr7 >> (i * 2)) & 3 != 0;
+            let rw = (dr7 >> (16 + i * 4)) & 3;
+            if !enabled || !(rw == 3 || (rw == 1 && write)) {
+                continue;
+            }
+            let len = match (dr7 >> (18 + i * 4)) & 3 {
+                0 => 1u64,
+                1 => 2,
+                2 => 8,
+                _ => 4,
+            };
+            let start = (self.state.dr[i] as u64) & !(len - 1);
+            let (a0, a1) = (lin as u64, lin as u64 + n as u64);
+            if a0 < start + len && start < a1 {
+                self.data_bp_hits |= 1 << i;
+            }
+        }
+    }
+}

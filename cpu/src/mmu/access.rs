@@ -101,6 +101,9 @@ impl Cpu {
         }
         let lin = self.seg_check(seg, off, n, false)?;
         self.check_align(lin, n)?;
+        if self.debug_active() {
+            self.check_data_breakpoints(lin, n, false);
+        }
         let user = self.user_access();
         self.read_lin(bus, lin, width, user)
     }
@@ -125,6 +128,9 @@ impl Cpu {
         }
         let lin = self.seg_check(seg, off, n, true)?;
         self.check_align(lin, n)?;
+        if self.debug_active() {
+            self.check_data_breakpoints(lin, n, true);
+        }
         let user = self.user_access();
         self.write_lin(bus, lin, width, value, user)
     }
