@@ -1,3 +1,122 @@
-//! rawbox's own PC BIOS: POST and the INT 10h/13h/15h/16h/1Ah... services, entered from small
-//! ROM stubs. Not written yet.
+//! rawbox's own PC BIOS: a generated ROM ([`Rom`]) whose small real-mode stubs enter the
+//! Rust services here with a host call (`OUT HOSTCALL_PORT, AL` from the ROM window),
+//! POST, and the INT 10h/13h/15h/16h/19h/1Ah... services and hardware interrupt handlers.
+//!
+//! The vmm loads [`Rom::bytes`] at 0xF0000, sets `cpu.hostcall` to
+//! [`HOSTCALL_PORT`] over the ROM window ([`HOSTCALL_WINDOW`]) and calls [`Bios::handle`]
+//! on every `RunExit::HostCall`.
 #![forbid(unsafe_code)]
+
+pub mod bda;
+mod boot;
+pub mod host;
+mod int10;
+mod io;
+mod int13;
+mod int15;
+mod int16;
+mod int1a;
+mod keyboard;
+pub mod mem;
+mod misc;
+mod post;
+mod regs;
+pub mod rom;
+
+#[cfg(test)]
+mod tests;
+
+pub use host::{BiosConfig, BiosHost, BootDevice, CDROM_DRIVE};
+pub use rom::layout::HOSTCALL_PORT;
+pub use rom::{Rom, Service};
+
+use std::fmt;
+
+/// The physical range `[start, end)` whose host calls the BIOS handles.
+pub const HOSTCALL_WINDOW: (u32, u32) = (0xF0000, 0x100000);
+
+/// The host-call trap configuration for `cpu.hostcall`.
+pub fn hostcall_trap() -> rawbox_cpu::HostCall {
+    rawbox_cpu::HostCall {
+        port: HOSTCALL_PORT,
+        start: HOSTCALL_WINDOW.0,
+        end: HOSTCALL_WINDOW.1,
+    }
+}
+
+/// Why a host call could not be handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BiosError {
+    /// No stub's host call sits at this linear address.
+    UnknownHostCall(u32),
+}
+
+impl fmt::Display for BiosError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BiosError::UnknownHostCall(a) => write!(f, "no BIOS service at host call {a:#07x}"),
+        }
+    }
+}
+
+impl std::error::Error for BiosError {}
+
+/// The BIOS: the ROM layout plus the little state the services keep outside guest memory.
+#[derive(Debug)]
+pub struct Bios {
+    rom: Rom,
+    /// Virtual time at which an INT 15h AH=86h wait ends.
+    wait_until_ns: Option<u64>,
+    /// Far pointer (segment, offset) of the PS/2 mouse handler set by INT 15h AX=C207h.
+    mouse_handler: Option<(u16, u16)>,
+}
+
+impl Bios {
+    /// A BIOS for `rom` (normally [`Rom::build`]).
+    pub fn new(rom: Rom) -> Bios {
+        Bios {
+            rom,
+            wait_until_ns: None,
+            mouse_handler: None,
+        }
+    }
+
+    /// The ROM the BIOS serves.
+    pub fn rom(&self) -> &Rom {
+        &self.rom
+    }
+
+    /// Handles the host call whose OUT instruction was at linear address `linear`.
+    pub fn handle(&mut self, host: &mut dyn BiosHost, linear: u32) -> Result<(), BiosError> {
+        let service = self
+            .rom
+            .service_at(linear)
+            .ok_or(BiosError::UnknownHostCall(linear))?;
+        // Stubs with a wait loop test the live CF: clear means "done".
+        regs::set_live_cf(host.cpu(), false);
+        match service {
+            Service::Post => post::post(self, host),
+            Service::Nmi => log::debug!("bios: NMI"),
+            Service::Video => int10::int10(host),
+            Service::Equipment => misc::int11(host),
+            Service::MemorySize => misc::int12(host),
+            Service::Disk => int13::int13(host),
+            Service::Serial => misc::int14(host),
+            Service::System => int15::int15(self, host),
+            Service::Keyboard => int16::int16(host),
+            Service::Printer => misc::int17(host),
+            Service::NoBoot => boot::int18(host),
+            Service::Boot => boot::int19(host),
+            Service::Time => int1a::int1a(host),
+            Service::TimerIrq => int1a::irq0(host),
+            Service::KeyboardIrqRead => keyboard::irq1_read(host),
+            Service::KeyboardIrqStore => keyboard::irq1_store(host),
+            Service::FloppyIrq => misc::irq6(host),
+            Service::RtcIrq => int1a::irq8(self, host),
+            Service::MouseIrq => misc::irq12(host),
+            Service::MasterIrq => misc::eoi_master(host),
+            Service::SlaveIrq => misc::eoi_slave(host),
+        }
+        Ok(())
+    }
+}
