@@ -49,7 +49,10 @@ fn boot_cd(host: &mut dyn BiosHost) -> Option<(u16, u16)> {
         return None;
     }
     if entry[1] & 0x0F != 0 {
-        print_str(host, "CD-ROM floppy/hard disk emulation is not supported.\r\n");
+        print_str(
+            host,
+            "CD-ROM floppy/hard disk emulation is not supported.\r\n",
+        );
         return None;
     }
     let mut seg = u16::from_le_bytes([entry[2], entry[3]]);

@@ -4,7 +4,9 @@
 
 use crate::bda;
 use crate::host::{BiosHost, CDROM_DRIVE};
-use crate::mem::{reg_addr, rd16, rd32, rd8, read_phys, set_frame_flag, wr16, wr32, wr8, write_phys};
+use crate::mem::{
+    rd16, rd32, rd8, read_phys, reg_addr, set_frame_flag, wr16, wr32, wr8, write_phys,
+};
 use crate::regs::*;
 use crate::rom::layout::ROM_SEG;
 use crate::rom::tables::floppy_table_offset;
@@ -67,7 +69,14 @@ enum Op {
 
 /// Moves `count` sectors from `lba` to/from guest memory at `addr`. Returns the sectors
 /// done and the status.
-fn transfer(host: &mut dyn BiosHost, drive: u8, op: Op, lba: u64, count: u32, addr: u32) -> (u32, u8) {
+fn transfer(
+    host: &mut dyn BiosHost,
+    drive: u8,
+    op: Op,
+    lba: u64,
+    count: u32,
+    addr: u32,
+) -> (u32, u8) {
     let Some(disk) = host.disk(drive) else {
         return (0, status::TIMEOUT);
     };
@@ -75,7 +84,10 @@ fn transfer(host: &mut dyn BiosHost, drive: u8, op: Op, lba: u64, count: u32, ad
     if op == Op::Write && disk.is_read_only() {
         return (0, status::WRITE_PROTECTED);
     }
-    if lba.checked_add(count as u64).is_none_or(|end| end > disk.sector_count()) {
+    if lba
+        .checked_add(count as u64)
+        .is_none_or(|end| end > disk.sector_count())
+    {
         return (0, status::SECTOR_NOT_FOUND);
     }
     let mut buf = vec![0u8; size];
@@ -154,7 +166,10 @@ fn params(host: &mut dyn BiosHost, drive: u8) {
         set_bh(cpu, 0);
         let maxc = g.cylinders.saturating_sub(1);
         set_ch(cpu, maxc as u8);
-        set_cl(cpu, (g.sectors_per_track as u8 & 0x3F) | (((maxc >> 8) as u8 & 3) << 6));
+        set_cl(
+            cpu,
+            (g.sectors_per_track as u8 & 0x3F) | (((maxc >> 8) as u8 & 3) << 6),
+        );
         set_dh(cpu, g.heads.saturating_sub(1) as u8);
         set_dl(cpu, drives);
         set_sreg(cpu, SegReg::Es, ROM_SEG);
@@ -173,7 +188,10 @@ fn params(host: &mut dyn BiosHost, drive: u8) {
     let cpu = host.cpu();
     set_al(cpu, 0);
     set_ch(cpu, maxc as u8);
-    set_cl(cpu, (g.sectors_per_track.min(63) as u8) | (((maxc >> 8) as u8 & 3) << 6));
+    set_cl(
+        cpu,
+        (g.sectors_per_track.min(63) as u8) | (((maxc >> 8) as u8 & 3) << 6),
+    );
     set_dh(cpu, g.heads.saturating_sub(1).min(255) as u8);
     set_dl(cpu, count);
     done(host, drive, status::OK);
@@ -277,10 +295,22 @@ pub fn int13(host: &mut dyn BiosHost) {
         0x08 => params(host, drive),
         0x15 => disk_type(host, drive),
         0x16 => {
-            let st = if drive_present(host, drive) { status::OK } else { status::TIMEOUT };
+            let st = if drive_present(host, drive) {
+                status::OK
+            } else {
+                status::TIMEOUT
+            };
             done(host, drive, st);
         }
-        0x17 => done(host, drive, if drive < 0x80 { status::OK } else { status::BAD_COMMAND }),
+        0x17 => done(
+            host,
+            drive,
+            if drive < 0x80 {
+                status::OK
+            } else {
+                status::BAD_COMMAND
+            },
+        ),
         0x18 => set_media_type(host, drive),
         0x41 => {
             let cpu = host.cpu();

@@ -5,7 +5,7 @@
 use crate::bda;
 use crate::host::BiosHost;
 use crate::io::{cmos_read, cmos_write};
-use crate::mem::{reg_addr, rd16, read_phys, set_frame_flag, write_phys};
+use crate::mem::{rd16, read_phys, reg_addr, set_frame_flag, write_phys};
 use crate::misc::{finish, unsupported};
 use crate::regs::*;
 use crate::rom::layout::{CONFIG_TABLE, ROM_SEG};
@@ -97,7 +97,11 @@ pub fn int15(bios: &mut Bios, host: &mut dyn BiosHost) {
 /// AX=E820h: one memory map entry per call.
 fn e820(host: &mut dyn BiosHost) {
     let cpu = host.cpu();
-    let (edx, ebx, ecx) = (cpu.state.regs[reg::EDX], cpu.state.regs[reg::EBX], cpu.state.regs[reg::ECX]);
+    let (edx, ebx, ecx) = (
+        cpu.state.regs[reg::EDX],
+        cpu.state.regs[reg::EBX],
+        cpu.state.regs[reg::ECX],
+    );
     let map = memory_map(host.config().memory_bytes);
     let Some(&(base, len, kind)) = map.get(ebx as usize) else {
         return finish(host, 0x86);
@@ -111,7 +115,11 @@ fn e820(host: &mut dyn BiosHost) {
     e[8..16].copy_from_slice(&len.to_le_bytes());
     e[16..20].copy_from_slice(&kind.to_le_bytes());
     write_phys(host, a, &e);
-    let next = if ebx as usize + 1 < map.len() { ebx + 1 } else { 0 };
+    let next = if ebx as usize + 1 < map.len() {
+        ebx + 1
+    } else {
+        0
+    };
     let cpu = host.cpu();
     cpu.state.regs[reg::EAX] = SMAP;
     cpu.state.regs[reg::ECX] = 20;

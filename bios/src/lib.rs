@@ -11,11 +11,11 @@ pub mod bda;
 mod boot;
 pub mod host;
 mod int10;
-mod io;
 mod int13;
 mod int15;
 mod int16;
 mod int1a;
+mod io;
 mod keyboard;
 pub mod mem;
 mod misc;
@@ -92,8 +92,11 @@ impl Bios {
             .rom
             .service_at(linear)
             .ok_or(BiosError::UnknownHostCall(linear))?;
-        // Stubs with a wait loop test the live CF: clear means "done".
-        regs::set_live_cf(host.cpu(), false);
+        // Stubs with a wait loop test the live CF: clear means "done". The second half of
+        // INT 09h reads it as the INT 15h AH=4Fh intercept's answer instead.
+        if service != Service::KeyboardIrqStore {
+            regs::set_live_cf(host.cpu(), false);
+        }
         match service {
             Service::Post => post::post(self, host),
             Service::Nmi => log::debug!("bios: NMI"),

@@ -177,7 +177,10 @@ pub fn post(bios: &mut Bios, host: &mut dyn BiosHost) {
     setup_pit(host);
     setup_kbc(host);
     let base = cmos_read(host, 0x15) as u16 | (cmos_read(host, 0x16) as u16) << 8;
-    log::debug!("bios: CMOS base memory {base} KB, warm boot flag {:#06x}", u16::from_le_bytes(wb));
+    log::debug!(
+        "bios: CMOS base memory {base} KB, warm boot flag {:#06x}",
+        u16::from_le_bytes(wb)
+    );
     crate::int10::init_video(host);
     crate::int10::print_str(host, "rawbox BIOS\r\n");
     let mb = host.config().memory_bytes >> 20;

@@ -123,7 +123,9 @@ pub fn set_sreg(c: &mut Cpu, s: SegReg, sel: u16) {
 }
 /// Sets or clears the live carry flag (what the stub's JNC tests).
 pub fn set_live_cf(c: &mut Cpu, on: bool) {
-    c.state.flags.set_bits(bits::CF, if on { bits::CF } else { 0 });
+    c.state
+        .flags
+        .set_bits(bits::CF, if on { bits::CF } else { 0 });
 }
 /// The live carry flag.
 pub fn live_cf(c: &Cpu) -> bool {

@@ -30,7 +30,11 @@ pub fn write_pixel(host: &mut dyn BiosHost, info: &ModeInfo, page: u8, x: u16, y
             let mask = ((1u32 << bits) - 1) as u8;
             let v = (color & mask) << shift;
             let old = rd8(host, addr);
-            let new = if xor { old ^ v } else { (old & !(mask << shift)) | v };
+            let new = if xor {
+                old ^ v
+            } else {
+                (old & !(mask << shift)) | v
+            };
             wr8(host, addr, new);
         }
         Layout::Linear => wr8(host, info.base + y * 320 + x, color),
@@ -48,7 +52,11 @@ pub fn write_pixel(host: &mut dyn BiosHost, info: &ModeInfo, page: u8, x: u16, y
                 let old = host.vga().mem_read(addr);
                 let on = color & (1 << p) != 0;
                 let new = if xor {
-                    if on { old ^ bit } else { old }
+                    if on {
+                        old ^ bit
+                    } else {
+                        old
+                    }
                 } else if on {
                     old | bit
                 } else {
@@ -105,7 +113,15 @@ fn font(info: &ModeInfo) -> (&'static [u8], u32) {
 }
 
 /// Draws character `ch` at text cell (row, col) in `color` (bit 7: XOR); background 0.
-pub fn draw_char(host: &mut dyn BiosHost, info: &ModeInfo, page: u8, row: u16, col: u16, ch: u8, color: u8) {
+pub fn draw_char(
+    host: &mut dyn BiosHost,
+    info: &ModeInfo,
+    page: u8,
+    row: u16,
+    col: u16,
+    ch: u8,
+    color: u8,
+) {
     let (f, h) = font(info);
     let x0 = col as u32 * 8;
     let y0 = row as u32 * h;
@@ -146,7 +162,14 @@ pub fn read_char(host: &mut dyn BiosHost, info: &ModeInfo, page: u8) -> u8 {
 }
 
 /// Scrolls a character window in a graphics mode pixel by pixel.
-pub fn scroll(host: &mut dyn BiosHost, info: &ModeInfo, up: bool, lines: u16, attr: u8, win: (u16, u16, u16, u16)) {
+pub fn scroll(
+    host: &mut dyn BiosHost,
+    info: &ModeInfo,
+    up: bool,
+    lines: u16,
+    attr: u8,
+    win: (u16, u16, u16, u16),
+) {
     let (top, left, bottom, right) = win;
     let h = font(info).1 as u16;
     let (x0, x1) = (left * 8, (right + 1) * 8);

@@ -11,12 +11,10 @@ mod vbe;
 
 use crate::bda;
 use crate::host::BiosHost;
-use crate::mem::{reg_addr, rd16, rd8, read_phys, wr8, write_phys};
+use crate::mem::{rd16, rd8, read_phys, reg_addr, wr8, write_phys};
 use crate::regs::*;
 use crate::rom::layout::{ROM_SEG, VIDEO_STATIC};
 use rawbox_cpu::SegReg;
-
-
 
 /// Sets mode 3 at POST.
 pub fn init_video(host: &mut dyn BiosHost) {
@@ -65,7 +63,11 @@ pub fn int10(host: &mut dyn BiosHost) {
         0x09 => text::write_chars(host, bh_, al_, Some(bl_), cx_),
         0x0A => {
             let info = mode::current(host);
-            let attr = if info.layout == mode::Layout::Text { None } else { Some(bl_) };
+            let attr = if info.layout == mode::Layout::Text {
+                None
+            } else {
+                Some(bl_)
+            };
             text::write_chars(host, bh_, al_, attr, cx_)
         }
         0x0B => {
@@ -84,7 +86,8 @@ pub fn int10(host: &mut dyn BiosHost) {
                 } else {
                     let base = if bl_ & 1 != 0 { 3 } else { 2 };
                     for i in 1..4u8 {
-                        host.vga().set_attribute_register(i, i * 2 + base - 2 + 0x10);
+                        host.vga()
+                            .set_attribute_register(i, i * 2 + base - 2 + 0x10);
                     }
                 }
             }

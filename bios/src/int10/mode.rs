@@ -46,17 +46,18 @@ pub struct ModeInfo {
 /// Facts for a BIOS mode number (bit 7 ignored).
 pub fn mode_info(mode: u8) -> Option<ModeInfo> {
     use Layout::*;
-    let m = |layout, cols, rows, width, height, base, page_size, char_height, mode_select| ModeInfo {
-        layout,
-        cols,
-        rows,
-        width,
-        height,
-        base,
-        page_size,
-        char_height,
-        mode_select,
-    };
+    let m =
+        |layout, cols, rows, width, height, base, page_size, char_height, mode_select| ModeInfo {
+            layout,
+            cols,
+            rows,
+            width,
+            height,
+            base,
+            page_size,
+            char_height,
+            mode_select,
+        };
     Some(match mode & 0x7F {
         0 | 1 => m(Text, 40, 25, 320, 200, 0xB8000, 0x800, 16, 0x2C),
         2 | 3 => m(Text, 80, 25, 640, 200, 0xB8000, 0x1000, 16, 0x29),

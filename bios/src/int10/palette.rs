@@ -52,11 +52,15 @@ pub fn int10_palette(host: &mut dyn BiosHost) {
             let a = seg_addr(host, SegReg::Es, dx_);
             let mut regs = [0u8; 17];
             for (i, r) in regs.iter_mut().enumerate() {
-                *r = host.vga().attribute_register(if i == 16 { 0x11 } else { i as u8 });
+                *r = host
+                    .vga()
+                    .attribute_register(if i == 16 { 0x11 } else { i as u8 });
             }
             write_phys(host, a, &regs);
         }
-        0x10 => host.vga().load_dac(bx_ as u8, &[[dh_ & 0x3F, ch_ & 0x3F, cl_ & 0x3F]]),
+        0x10 => host
+            .vga()
+            .load_dac(bx_ as u8, &[[dh_ & 0x3F, ch_ & 0x3F, cl_ & 0x3F]]),
         0x12 => {
             let a = seg_addr(host, SegReg::Es, dx_);
             let count = cx_.min(256u16.saturating_sub(bx_ & 0xFF)) as usize;
@@ -74,7 +78,11 @@ pub fn int10_palette(host: &mut dyn BiosHost) {
                 v = (v & 0x7F) | ((bh_ & 1) << 7);
                 host.vga().set_attribute_register(0x10, v);
             } else {
-                let sel = if v & 0x80 != 0 { bh_ & 0x0F } else { (bh_ & 3) << 2 };
+                let sel = if v & 0x80 != 0 {
+                    bh_ & 0x0F
+                } else {
+                    (bh_ & 3) << 2
+                };
                 host.vga().set_attribute_register(0x14, sel);
             }
         }

@@ -16,7 +16,11 @@ pub fn cursor(host: &mut dyn BiosHost, page: u8) -> (u8, u8) {
 /// Moves the cursor of `page`; the hardware cursor follows when it is the active page.
 pub fn set_cursor(host: &mut dyn BiosHost, page: u8, row: u8, col: u8) {
     let page = page & 7;
-    wr16(host, bda::CURSOR_POS + 2 * page as u32, (row as u16) << 8 | col as u16);
+    wr16(
+        host,
+        bda::CURSOR_POS + 2 * page as u32,
+        (row as u16) << 8 | col as u16,
+    );
     if page == rd8(host, bda::ACTIVE_PAGE) {
         let info = current(host);
         let start = rd16(host, bda::VIDEO_PAGE_START) / 2;
@@ -59,7 +63,11 @@ pub fn set_page(host: &mut dyn BiosHost, page: u8) {
     wr8(host, bda::ACTIVE_PAGE, page);
     let start = (page as u32 * info.page_size as u32) as u16;
     wr16(host, bda::VIDEO_PAGE_START, start);
-    let addr = if info.layout == Layout::Text { start / 2 } else { start };
+    let addr = if info.layout == Layout::Text {
+        start / 2
+    } else {
+        start
+    };
     let port = crtc_port(host);
     vga_reg(host, port, 0x0C, (addr >> 8) as u8);
     vga_reg(host, port, 0x0D, addr as u8);
@@ -92,10 +100,14 @@ pub fn write_chars(host: &mut dyn BiosHost, page: u8, ch: u8, attr: Option<u8>, 
     let (r, c) = cursor(host, page);
     if info.layout != Layout::Text {
         let color = attr.unwrap_or(0x0F);
-        let cells = (info.cols as u32 * info.rows as u32).saturating_sub(r as u32 * info.cols as u32 + c as u32);
+        let cells = (info.cols as u32 * info.rows as u32)
+            .saturating_sub(r as u32 * info.cols as u32 + c as u32);
         for i in 0..(count as u32).min(cells) {
             let pos = r as u32 * info.cols as u32 + c as u32 + i;
-            let (row, col) = ((pos / info.cols as u32) as u16, (pos % info.cols as u32) as u16);
+            let (row, col) = (
+                (pos / info.cols as u32) as u16,
+                (pos % info.cols as u32) as u16,
+            );
             graphics::draw_char(host, &info, page, row, col, ch, color);
         }
         return;
@@ -113,7 +125,16 @@ pub fn write_chars(host: &mut dyn BiosHost, page: u8, ch: u8, attr: Option<u8>, 
 
 /// AH=06h/07h: scrolls the window (rows `top..=bottom`, columns `left..=right`) up or down
 /// by `lines` (0 clears it), filling with `attr` on the active page.
-pub fn scroll(host: &mut dyn BiosHost, up: bool, lines: u8, attr: u8, top: u8, left: u8, bottom: u8, right: u8) {
+pub fn scroll(
+    host: &mut dyn BiosHost,
+    up: bool,
+    lines: u8,
+    attr: u8,
+    top: u8,
+    left: u8,
+    bottom: u8,
+    right: u8,
+) {
     let info = current(host);
     let page = rd8(host, bda::ACTIVE_PAGE);
     let bottom = (bottom as u16).min(info.rows.saturating_sub(1));
@@ -123,7 +144,11 @@ pub fn scroll(host: &mut dyn BiosHost, up: bool, lines: u8, attr: u8, top: u8, l
         return;
     }
     let height = bottom - top + 1;
-    let lines = if lines == 0 || lines as u16 > height { height } else { lines as u16 };
+    let lines = if lines == 0 || lines as u16 > height {
+        height
+    } else {
+        lines as u16
+    };
     if info.layout != Layout::Text {
         graphics::scroll(host, &info, up, lines, attr, (top, left, bottom, right));
         return;
@@ -184,7 +209,16 @@ pub fn teletype(host: &mut dyn BiosHost, page: u8, ch: u8, color: u8) {
 }
 
 /// AH=13h: write string. `mode` bit 0 moves the cursor, bit 1 means char/attribute pairs.
-pub fn write_string(host: &mut dyn BiosHost, mode: u8, page: u8, attr: u8, row: u8, col: u8, addr: u32, len: u16) {
+pub fn write_string(
+    host: &mut dyn BiosHost,
+    mode: u8,
+    page: u8,
+    attr: u8,
+    row: u8,
+    col: u8,
+    addr: u32,
+    len: u16,
+) {
     let saved = cursor(host, page);
     set_cursor(host, page, row, col);
     let step = if mode & 2 != 0 { 2 } else { 1 };

@@ -4,7 +4,7 @@
 
 use super::mode;
 use crate::host::BiosHost;
-use crate::mem::{reg_addr, rd32, read_phys, write_phys};
+use crate::mem::{rd32, read_phys, reg_addr, write_phys};
 use crate::regs::*;
 use crate::rom::layout::{ROM_SEG, VBE_MODES, VBE_OEM};
 use crate::rom::tables::VBE_MODE_LIST;

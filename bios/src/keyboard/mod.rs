@@ -77,7 +77,8 @@ pub fn irq1_store(host: &mut dyn BiosHost) {
 pub fn process(host: &mut dyn BiosHost, sc: u8) {
     let mut f3 = rd8(host, bda::KB_FLAGS3);
     match sc {
-        0xFA | 0xFE | 0xAA | 0xEE | 0x00 | 0xFF => return,
+        // ACK, resend, echo, overrun (0xAA is also the left Shift break code).
+        0xFA | 0xFE | 0xEE | 0x00 | 0xFF => return,
         0xE0 => {
             wr8(host, bda::KB_FLAGS3, f3 | F3_E0);
             return;
@@ -112,7 +113,11 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
             return;
         }
         (_, 0x1D) | (_, 0x38) => {
-            let (own2, own3) = if code == 0x1D { (0x01, F3_RCTRL) } else { (0x02, F3_RALT) };
+            let (own2, own3) = if code == 0x1D {
+                (0x01, F3_RCTRL)
+            } else {
+                (0x02, F3_RALT)
+            };
             if e0 {
                 f3 = if make { f3 | own3 } else { f3 & !own3 };
             } else {
@@ -195,7 +200,11 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
             _ => 0,
         };
         let v = rd8(host, bda::KB_ALT_KEYPAD);
-        wr8(host, bda::KB_ALT_KEYPAD, v.wrapping_mul(10).wrapping_add(digit));
+        wr8(
+            host,
+            bda::KB_ALT_KEYPAD,
+            v.wrapping_mul(10).wrapping_add(digit),
+        );
         return;
     }
     let codes = if e0 {

@@ -21,7 +21,12 @@ const fn k(normal: u16, shift: u16, ctrl: u16, alt: u16) -> KeyCodes {
 
 const fn letter(sc: u16, c: u8) -> KeyCodes {
     let lower = c as u16;
-    k(sc << 8 | lower, sc << 8 | (lower - 0x20), sc << 8 | (lower - 0x60), sc << 8)
+    k(
+        sc << 8 | lower,
+        sc << 8 | (lower - 0x20),
+        sc << 8 | (lower - 0x60),
+        sc << 8,
+    )
 }
 
 const NONE: KeyCodes = k(0, 0, 0, 0);

@@ -202,6 +202,14 @@ impl Rom {
         self.services.get(&linear).copied()
     }
 
+    /// Linear address of the (first) host call entering `service`.
+    pub fn hostcall_addr(&self, service: Service) -> Option<u32> {
+        self.services
+            .iter()
+            .find(|(_, &s)| s == service)
+            .map(|(&a, _)| a)
+    }
+
     /// Offset in segment F000 of a service's entry (for the interrupt vectors).
     pub fn entry(&self, service: Service) -> u16 {
         self.entries.get(&service).copied().unwrap_or(DUMMY_IRET)

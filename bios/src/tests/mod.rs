@@ -1,0 +1,9 @@
+//! Tests of the BIOS services through a mock machine, plus an end-to-end boot.
+
+mod mock;
+
+mod boot;
+mod disk;
+mod keyboard;
+mod system;
+mod video;
