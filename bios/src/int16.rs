@@ -83,7 +83,7 @@ pub fn int16(host: &mut dyn BiosHost) {
             let f1 = rd8(host, bda::KB_FLAGS1);
             let f2 = rd8(host, bda::KB_FLAGS2);
             let f3 = rd8(host, bda::KB_FLAGS3);
-            let hi = (f2 & 0x03) | ((f3 & 0x0C) >> 0) | (f2 & 0x70) | ((f2 & 0x04) << 5);
+            let hi = (f2 & 0x03) | (f3 & 0x0C) | (f2 & 0x70) | ((f2 & 0x04) << 5);
             let cpu = host.cpu();
             set_al(cpu, f1);
             set_ah(cpu, hi);

@@ -34,8 +34,8 @@ pub fn int14(host: &mut dyn BiosHost) {
         return;
     }
     let status = |host: &mut dyn BiosHost| -> u16 {
-        let lsr = inb(host, base + 5) as u16;
-        let msr = inb(host, base + 6) as u16;
+        let lsr = inb(host, base.wrapping_add(5)) as u16;
+        let msr = inb(host, base.wrapping_add(6)) as u16;
         (lsr << 8) | msr
     };
     match func {
@@ -43,32 +43,32 @@ pub fn int14(host: &mut dyn BiosHost) {
             // AL: bits 7-5 baud, 4-3 parity, 2 stop bits, 1-0 word length.
             let divisors = [0x417u16, 0x300, 0x180, 0xC0, 0x60, 0x30, 0x18, 0x0C];
             let div = divisors[(data >> 5) as usize & 7];
-            outb(host, base + 3, 0x80);
+            outb(host, base.wrapping_add(3), 0x80);
             outb(host, base, div as u8);
-            outb(host, base + 1, (div >> 8) as u8);
-            outb(host, base + 3, data & 0x1F);
-            outb(host, base + 1, 0);
+            outb(host, base.wrapping_add(1), (div >> 8) as u8);
+            outb(host, base.wrapping_add(3), data & 0x1F);
+            outb(host, base.wrapping_add(1), 0);
             let s = status(host);
             set_ax(host.cpu(), s);
         }
         0x01 => {
             let mut lsr = 0;
             for _ in 0..1000 {
-                lsr = inb(host, base + 5);
+                lsr = inb(host, base.wrapping_add(5));
                 if lsr & 0x20 != 0 {
                     break;
                 }
             }
             if lsr & 0x20 != 0 {
                 outb(host, base, data);
-                let st = inb(host, base + 5) & 0x7F;
+                let st = inb(host, base.wrapping_add(5)) & 0x7F;
                 set_ah(host.cpu(), st);
             } else {
                 set_ah(host.cpu(), lsr | 0x80);
             }
         }
         0x02 => {
-            let lsr = inb(host, base + 5);
+            let lsr = inb(host, base.wrapping_add(5));
             if lsr & 1 != 0 {
                 let v = inb(host, base);
                 set_al(host.cpu(), v);

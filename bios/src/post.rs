@@ -71,10 +71,11 @@ fn setup_ivt(bios: &Bios, host: &mut dyn BiosHost) {
 
 /// Whether a 16550 answers at `base` (its scratch register holds a value).
 fn uart_present(host: &mut dyn BiosHost, base: u16) -> bool {
-    outb(host, base + 7, 0x5A);
-    let a = inb(host, base + 7);
-    outb(host, base + 7, 0xA5);
-    a == 0x5A && inb(host, base + 7) == 0xA5
+    let scratch = base.wrapping_add(7);
+    outb(host, scratch, 0x5A);
+    let a = inb(host, scratch);
+    outb(host, scratch, 0xA5);
+    a == 0x5A && inb(host, scratch) == 0xA5
 }
 
 fn setup_bda(host: &mut dyn BiosHost) {

@@ -17,7 +17,7 @@ fn set_height(host: &mut dyn BiosHost, h: u8) {
     wr8(host, bda::VIDEO_ROWS, (rows - 1) as u8);
     wr16(host, bda::CHAR_HEIGHT, h as u16);
     let info = current(host);
-    let size = (rows * info.cols * 2).div_ceil(256) * 256;
+    let size = ((rows as u32 * info.cols as u32 * 2).div_ceil(256) * 256).min(0x8000) as u16;
     wr16(host, bda::VIDEO_PAGE_SIZE, size);
 }
 

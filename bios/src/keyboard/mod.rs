@@ -73,6 +73,27 @@ pub fn irq1_store(host: &mut dyn BiosHost) {
     eoi_master(host);
 }
 
+/// Caps/Num/Scroll Lock: toggles on the first make (not on typematic repeats), tracks the
+/// "pressed" bits and updates the LEDs.
+fn lock_key(host: &mut dyn BiosHost, code: u8, make: bool, mut f1: u8, mut f2: u8) {
+    let (lock, pressed) = match code {
+        0x3A => (CAPS, 0x40),
+        0x45 => (NUM, 0x20),
+        _ => (SCROLL, 0x10),
+    };
+    if make {
+        if f2 & pressed == 0 {
+            f1 ^= lock;
+        }
+        f2 |= pressed;
+    } else {
+        f2 &= !pressed;
+    }
+    wr8(host, bda::KB_FLAGS1, f1);
+    wr8(host, bda::KB_FLAGS2, f2);
+    update_leds(host);
+}
+
 /// Processes one scan code byte.
 pub fn process(host: &mut dyn BiosHost, sc: u8) {
     let mut f3 = rd8(host, bda::KB_FLAGS3);
@@ -139,25 +160,8 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
             }
             return;
         }
-        (false, 0x3A) | (false, 0x45) | (false, 0x46) => {
-            let (lock, pressed) = match code {
-                0x3A => (CAPS, 0x40),
-                0x45 => (NUM, 0x20),
-                _ => (SCROLL, 0x10),
-            };
-            if make {
-                if f2 & pressed == 0 {
-                    f1 ^= lock;
-                }
-                f2 |= pressed;
-            } else {
-                f2 &= !pressed;
-            }
-            wr8(host, bda::KB_FLAGS1, f1);
-            wr8(host, bda::KB_FLAGS2, f2);
-            update_leds(host);
-            return;
-        }
+        (false, 0x3A) | (false, 0x45) => return lock_key(host, code, make, f1, f2),
+        (false, 0x46) if f1 & CTRL == 0 => return lock_key(host, code, make, f1, f2),
         _ => {}
     }
     if code == 0x52 && (e0 || f1 & (NUM | LSHIFT | RSHIFT) == 0) {
@@ -180,7 +184,8 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
         host.request_reset();
         return;
     }
-    if ctrl && (code == 0x46 || (e0 && code == 0x46)) {
+    if ctrl && code == 0x46 {
+        // Ctrl-Break (Ctrl+Pause sends E0 46; XT-style Ctrl+Scroll Lock sends 46).
         wr8(host, bda::BREAK_FLAG, 0x80);
         buffer_put(host, 0);
         return;
