@@ -67,6 +67,7 @@ pub fn int15(bios: &mut Bios, host: &mut dyn BiosHost) {
             set_frame_flag(host, 1, false);
         }
         0x90 | 0x91 => finish(host, 0),
+        0xC2 => crate::mouse::int15_c2(bios, host),
         0xC0 => {
             let cpu = host.cpu();
             set_sreg(cpu, SegReg::Es, ROM_SEG);

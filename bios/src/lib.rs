@@ -19,6 +19,7 @@ mod io;
 mod keyboard;
 pub mod mem;
 mod misc;
+mod mouse;
 mod post;
 mod regs;
 pub mod rom;
@@ -67,8 +68,8 @@ pub struct Bios {
     rom: Rom,
     /// Virtual time at which an INT 15h AH=86h wait ends.
     wait_until_ns: Option<u64>,
-    /// Far pointer (segment, offset) of the PS/2 mouse handler set by INT 15h AX=C207h.
-    mouse_handler: Option<(u16, u16)>,
+    /// PS/2 mouse packet assembly.
+    mouse: mouse::MouseState,
 }
 
 impl Bios {
@@ -77,7 +78,7 @@ impl Bios {
         Bios {
             rom,
             wait_until_ns: None,
-            mouse_handler: None,
+            mouse: mouse::MouseState::default(),
         }
     }
 
@@ -116,7 +117,7 @@ impl Bios {
             Service::KeyboardIrqStore => keyboard::irq1_store(host),
             Service::FloppyIrq => misc::irq6(host),
             Service::RtcIrq => int1a::irq8(self, host),
-            Service::MouseIrq => misc::irq12(host),
+            Service::MouseIrq => mouse::irq12(self, host),
             Service::MasterIrq => misc::eoi_master(host),
             Service::SlaveIrq => misc::eoi_slave(host),
         }

@@ -1,6 +1,6 @@
 //! The small services: INT 11h equipment, INT 12h memory size, INT 14h serial ports,
-//! INT 17h printer (none), and the IRQ handlers that only acknowledge (floppy, mouse,
-//! spare lines).
+//! INT 17h printer (none), and the IRQ handlers that only acknowledge (floppy, spare
+//! lines).
 
 use crate::bda;
 use crate::host::BiosHost;
@@ -98,14 +98,6 @@ pub fn irq6(host: &mut dyn BiosHost) {
     let v = rd8(host, bda::FLOPPY_RECAL);
     wr8(host, bda::FLOPPY_RECAL, v | 0x80);
     io::eoi_master(host);
-}
-
-/// INT 74h (IRQ12): consume the mouse byte and acknowledge (no user handler calls).
-pub fn irq12(host: &mut dyn BiosHost) {
-    if inb(host, 0x64) & 0x21 == 0x21 {
-        let _ = inb(host, 0x60);
-    }
-    io::eoi_slave(host);
 }
 
 /// A spare master IRQ: EOI.

@@ -168,7 +168,7 @@ fn setup_kbc(host: &mut dyn BiosHost) {
 pub fn post(bios: &mut Bios, host: &mut dyn BiosHost) {
     log::info!("bios: POST");
     bios.wait_until_ns = None;
-    bios.mouse_handler = None;
+    bios.mouse = crate::mouse::MouseState::default();
     // The warm boot flag survives (but is consumed).
     let mut wb = [0u8; 2];
     host.cpu().mem.read_bytes(bda::WARM_BOOT, &mut wb);

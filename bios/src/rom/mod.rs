@@ -167,7 +167,15 @@ impl Rom {
         a.begin(Service::RtcIrq);
         a.call(Service::RtcIrq);
         a.emit(&[0x73, 0x02, 0xCD, 0x4A, 0xCF]);
-        for svc in [Service::MouseIrq, Service::MasterIrq, Service::SlaveIrq] {
+        // INT 74h: save AX-DX and DS; out; jnc done; push status, X, Y, 0;
+        // call far [DS:0022h]; add sp, 8; done: restore; iret.
+        a.begin(Service::MouseIrq);
+        a.emit(&[0x50, 0x53, 0x51, 0x52, 0x1E]);
+        a.call(Service::MouseIrq);
+        a.emit(&[0x73, 0x0B, 0x50, 0x53, 0x51, 0x52, 0xFF, 0x1E]);
+        a.emit(&crate::mouse::HANDLER_OFFSET.to_le_bytes());
+        a.emit(&[0x83, 0xC4, 0x08, 0x1F, 0x5A, 0x59, 0x5B, 0x58, 0xCF]);
+        for svc in [Service::MasterIrq, Service::SlaveIrq] {
             a.begin(svc);
             a.call(svc);
             a.emit(&[0xCF]);

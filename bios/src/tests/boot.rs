@@ -134,3 +134,42 @@ fn keyboard_wait_in_int16_is_woken_by_irq1() {
     run(&mut m, &mut bios);
     assert_eq!(ram(&m, 0x500, 2), vec![0x61, 0x1E]);
 }
+
+#[test]
+fn ps2_mouse_packets_reach_the_installed_handler() {
+    let (mut m, mut bios) = machine();
+    let mut code = vec![
+        0x31, 0xC0, 0x8E, 0xC0, 0xBB, 0x20, 0x7C, // xor ax,ax; mov es,ax; mov bx,7C20h
+        0xB8, 0x07, 0xC2, 0xCD, 0x15, // int 15h ax=C207h
+        0xB8, 0x00, 0xC2, 0xB7, 0x01, 0xCD, 0x15, // int 15h ax=C200h bh=1
+        0x88, 0x26, 0x10, 0x06, // mov [0610h], ah
+        0xFB, 0xF4, 0xEB, 0xFD, // sti; hlt; jmp hlt
+    ];
+    code.resize(0x20, 0x90);
+    // Handler: copy status, X, Y from the stack to 0000:0600.
+    code.extend_from_slice(&[
+        0x55, 0x89, 0xE5, 0x8B, 0x46, 0x0C, 0x2E, 0xA3, 0x00, 0x06, 0x8B, 0x46, 0x0A, 0x2E, 0xA3,
+        0x02, 0x06, 0x8B, 0x46, 0x08, 0x2E, 0xA3, 0x04, 0x06, 0x5D, 0xCB,
+    ]);
+    let mut img = vec![0u8; 1_474_560];
+    img[..code.len()].copy_from_slice(&code);
+    m.dev.disks.insert(
+        0,
+        DiskImage::from_bytes("a.img", MediaKind::Floppy, img, false).unwrap(),
+    );
+    m.cpu.mem.write_bytes(0x610, &[0xEE]);
+    run(&mut m, &mut bios);
+    assert_eq!(ram(&m, 0x610, 1)[0], 0, "enable succeeded");
+    for b in [0x09u8, 0x05, 0xFD] {
+        m.dev.kbc_out.push_back(b);
+        m.dev.pending_vector = Some(0x74);
+        run(&mut m, &mut bios);
+    }
+    assert_eq!(ram(&m, 0x600, 6), vec![0x09, 0, 0x05, 0, 0xFD, 0]);
+    // Registers and DS survive the handler call (the boot code's loop still runs).
+    assert!(m.cpu.state.halted);
+    assert_eq!(
+        m.cpu.state.segs[rawbox_cpu::SegReg::Cs as usize].selector,
+        0
+    );
+}

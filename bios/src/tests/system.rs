@@ -127,8 +127,8 @@ fn extended_memory_sizes_and_config_table() {
     assert_eq!(f & 1, 0);
     let t = 0xF0000 + r16(&m, reg::EBX) as u32;
     assert_eq!(ram(&m, t + 2, 1)[0], 0xFC);
-    // Unsupported: AH=86h... no, AH=C2h reports 86h with CF.
-    regs(&mut m, 0xC200, 0, 0, 0);
+    // Unsupported functions report 86h with CF.
+    regs(&mut m, 0xC300, 0, 0, 0);
     let f = call(&mut m, &mut bios, Service::System);
     assert_eq!(f & 1, 1);
     assert_eq!(r16(&m, reg::EAX) >> 8, 0x86);
