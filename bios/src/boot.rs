@@ -22,6 +22,10 @@ fn read_sector(host: &mut dyn BiosHost, drive: u8, lba: u64) -> Option<Vec<u8>> 
 fn boot_disk(host: &mut dyn BiosHost, drive: u8, need_signature: bool) -> Option<(u16, u16)> {
     let sector = read_sector(host, drive, 0)?;
     let sector = sector.get(..512)?;
+    if sector.iter().all(|&b| b == sector[0]) {
+        print_str(host, "Disk is not bootable (blank boot sector).\r\n");
+        return None;
+    }
     if need_signature && (sector[510], sector[511]) != (0x55, 0xAA) {
         print_str(host, "Disk is not bootable (no 55AA signature).\r\n");
         return None;
@@ -72,6 +76,7 @@ fn boot_cd(host: &mut dyn BiosHost) -> Option<(u16, u16)> {
         return None;
     }
     write_phys(host, load, &image[..bytes]);
+    crate::int13::record_cd_boot(host, rba as u32, seg, count as u16);
     Some((seg, 0))
 }
 

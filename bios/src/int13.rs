@@ -328,6 +328,7 @@ pub fn int13(host: &mut dyn BiosHost) {
         0x43 => ext_io(host, drive, Op::Write),
         0x44 => ext_io(host, drive, Op::Verify),
         0x48 => ext_params(host, drive),
+        0x4B => cd_status(host, drive),
         _ => done(host, drive, status::BAD_COMMAND),
     }
 }
@@ -397,5 +398,45 @@ fn set_media_type(host: &mut dyn BiosHost, drive: u8) {
     let cpu = host.cpu();
     set_sreg(cpu, SegReg::Es, ROM_SEG);
     set_di(cpu, floppy_table_offset(t));
+    done(host, drive, status::OK);
+}
+
+/// Offset in the EBDA of the El Torito boot facts INT 19h records (image LBA dword, load
+/// segment word, sector count word, valid byte).
+const CD_BOOT_INFO: u32 = 0x30;
+
+fn ebda_base(host: &mut dyn BiosHost) -> u32 {
+    (rd16(host, bda::EBDA_SEG) as u32) << 4
+}
+
+/// Remembers the El Torito boot image for INT 13h AX=4B01h.
+pub fn record_cd_boot(host: &mut dyn BiosHost, lba: u32, load_seg: u16, count: u16) {
+    let e = ebda_base(host) + CD_BOOT_INFO;
+    wr32(host, e, lba);
+    wr16(host, e + 4, load_seg);
+    wr16(host, e + 6, count);
+    wr8(host, e + 8, 1);
+}
+
+/// AX=4B00h/4B01h: El Torito terminate emulation / get status, filling the 13h-byte
+/// specification packet at DS:SI (no-emulation boot from drive E0h).
+fn cd_status(host: &mut dyn BiosHost, drive: u8) {
+    let sub = al(host.cpu());
+    let e = ebda_base(host) + CD_BOOT_INFO;
+    if sub > 1 || drive != CDROM_DRIVE || rd8(host, e + 8) != 1 {
+        return done(host, drive, status::BAD_COMMAND);
+    }
+    let mut p = [0u8; 0x13];
+    p[0] = 0x13;
+    p[1] = 0x00; // no emulation
+    p[2] = CDROM_DRIVE;
+    let lba = rd32(host, e);
+    p[4..8].copy_from_slice(&lba.to_le_bytes());
+    let seg = rd16(host, e + 4);
+    p[0x0C..0x0E].copy_from_slice(&seg.to_le_bytes());
+    let count = rd16(host, e + 6);
+    p[0x0E..0x10].copy_from_slice(&count.to_le_bytes());
+    let a = reg_addr(host, SegReg::Ds, rawbox_cpu::state::reg::ESI);
+    write_phys(host, a, &p);
     done(host, drive, status::OK);
 }

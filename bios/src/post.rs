@@ -177,6 +177,11 @@ pub fn post(bios: &mut Bios, host: &mut dyn BiosHost) {
     setup_pics(host);
     setup_pit(host);
     setup_kbc(host);
+    // RTC: 1024 Hz periodic rate, interrupts off until a service needs them.
+    crate::io::cmos_write(host, 0x0A, 0x26);
+    let b = cmos_read(host, 0x0B);
+    crate::io::cmos_write(host, 0x0B, (b & !0x70) | 0x02);
+    cmos_read(host, 0x0C);
     let base = cmos_read(host, 0x15) as u16 | (cmos_read(host, 0x16) as u16) << 8;
     log::debug!(
         "bios: CMOS base memory {base} KB, warm boot flag {:#06x}",

@@ -112,6 +112,17 @@ fn boots_an_el_torito_no_emulation_cd() {
     run(&mut m, &mut bios);
     assert!(find_text(&mut m, "CD boot"));
     assert_eq!(ram(&m, 0x500, 1)[0], 0xE0);
+    // INT 13h AX=4B01h describes the boot image.
+    crate::regs::set_sreg(&mut m.cpu, rawbox_cpu::SegReg::Ds, 0);
+    m.cpu.state.set_r16(rawbox_cpu::state::reg::ESI, 0x800);
+    regs(&mut m, 0x4B01, 0, 0, 0x00E0);
+    let f = call(&mut m, &mut bios, crate::Service::Disk);
+    assert_eq!(f & 1, 0);
+    let p = ram(&m, 0x800, 0x13);
+    assert_eq!((p[0], p[1], p[2]), (0x13, 0, 0xE0));
+    assert_eq!(u32::from_le_bytes([p[4], p[5], p[6], p[7]]), 20);
+    assert_eq!(u16::from_le_bytes([p[0x0C], p[0x0D]]), 0x07C0);
+    assert_eq!(u16::from_le_bytes([p[0x0E], p[0x0F]]), 4);
 }
 
 #[test]
