@@ -161,7 +161,94 @@ pub fn read_char(host: &mut dyn BiosHost, info: &ModeInfo, page: u8) -> u8 {
         .unwrap_or(0)
 }
 
-/// Scrolls a character window in a graphics mode pixel by pixel.
+/// Byte span of pixel row `y`, columns `x0..x1` (multiples of 8): (address, length), for
+/// the packed layouts; for planar modes the plane address.
+fn row_span(info: &ModeInfo, page: u8, y: u32, x0: u32, x1: u32) -> (u32, usize) {
+    match info.layout {
+        Layout::Linear => (info.base + y * 320 + x0, (x1 - x0) as usize),
+        Layout::Cga2 => (cga_addr(info, x0, y, 2).0, ((x1 - x0) / 4) as usize),
+        Layout::Cga1 => (cga_addr(info, x0, y, 1).0, ((x1 - x0) / 8) as usize),
+        _ => {
+            let bpl = info.width as u32 / 8;
+            let base = info.base + (page & 7) as u32 * info.page_size as u32;
+            (base + y * bpl + x0 / 8, ((x1 - x0) / 8) as usize)
+        }
+    }
+}
+
+/// Runs `f(plane)` with write mode 0 to that plane only and reads from it (planar modes),
+/// restoring the map mask and read map afterwards.
+fn per_plane(host: &mut dyn BiosHost, mut f: impl FnMut(&mut dyn BiosHost, u8)) {
+    let saved_mask = vga_reg_read(host, 0x3C4, 2);
+    let saved_map = vga_reg_read(host, 0x3CE, 4);
+    vga_reg(host, 0x3CE, 1, 0);
+    vga_reg(host, 0x3CE, 3, 0);
+    vga_reg(host, 0x3CE, 8, 0xFF);
+    for p in 0..4u8 {
+        vga_reg(host, 0x3CE, 4, p);
+        vga_reg(host, 0x3C4, 2, 1 << p);
+        f(host, p);
+    }
+    vga_reg(host, 0x3C4, 2, saved_mask);
+    vga_reg(host, 0x3CE, 4, saved_map);
+}
+
+/// Copies or fills whole pixel rows of a character window.
+fn move_rows(
+    host: &mut dyn BiosHost,
+    info: &ModeInfo,
+    rows: &[(u32, Option<u32>)],
+    x0: u32,
+    x1: u32,
+    color: u8,
+) {
+    let fill_byte = |p: u8| -> u8 {
+        match info.layout {
+            Layout::Linear => color,
+            Layout::Cga2 => (color & 3) * 0x55,
+            Layout::Cga1 => {
+                if color & 1 != 0 {
+                    0xFF
+                } else {
+                    0
+                }
+            }
+            _ => {
+                if color & (1 << p) != 0 {
+                    0xFF
+                } else {
+                    0
+                }
+            }
+        }
+    };
+    let one = |host: &mut dyn BiosHost, p: u8| {
+        let mut buf = Vec::new();
+        for &(dst, src) in rows {
+            let (d, len) = row_span(info, 0, dst, x0, x1);
+            buf.resize(len, 0);
+            match src {
+                Some(s) => {
+                    let (sa, _) = row_span(info, 0, s, x0, x1);
+                    for (i, b) in buf.iter_mut().enumerate() {
+                        *b = host.vga().mem_read(sa + i as u32);
+                    }
+                }
+                None => buf.fill(fill_byte(p)),
+            }
+            for (i, &b) in buf.iter().enumerate() {
+                host.vga().mem_write(d + i as u32, b);
+            }
+        }
+    };
+    if info.layout == Layout::Planar {
+        per_plane(host, one);
+    } else {
+        one(host, 0);
+    }
+}
+
+/// Scrolls a character window in a graphics mode, moving whole byte rows.
 pub fn scroll(
     host: &mut dyn BiosHost,
     info: &ModeInfo,
@@ -171,21 +258,26 @@ pub fn scroll(
     win: (u16, u16, u16, u16),
 ) {
     let (top, left, bottom, right) = win;
-    let h = font(info).1 as u16;
-    let (x0, x1) = (left * 8, (right + 1) * 8);
-    let (y0, y1) = (top * h, (bottom + 1) * h);
-    let shift = lines * h;
-    let height = y1 - y0;
-    for i in 0..height {
-        let dst = if up { y0 + i } else { y1 - 1 - i };
-        for x in x0..x1 {
-            let v = if i + shift < height {
-                let src = if up { dst + shift } else { dst - shift };
-                read_pixel(host, info, 0, x, src)
-            } else {
-                attr
-            };
-            write_pixel(host, info, 0, x, dst, v & 0x7F);
-        }
+    let h = font(info).1;
+    let (x0, x1) = (
+        left as u32 * 8,
+        ((right as u32 + 1) * 8).min(info.width as u32),
+    );
+    let (y0, y1) = (
+        top as u32 * h,
+        ((bottom as u32 + 1) * h).min(info.height as u32),
+    );
+    if x0 >= x1 || y0 >= y1 {
+        return;
     }
+    let shift = lines as u32 * h;
+    let height = y1 - y0;
+    let rows: Vec<(u32, Option<u32>)> = (0..height)
+        .map(|i| {
+            let dst = if up { y0 + i } else { y1 - 1 - i };
+            let src = (i + shift < height).then(|| if up { dst + shift } else { dst - shift });
+            (dst, src)
+        })
+        .collect();
+    move_rows(host, info, &rows, x0, x1, attr & 0x7F);
 }

@@ -5,5 +5,6 @@ mod mock;
 mod boot;
 mod disk;
 mod keyboard;
+mod robust;
 mod system;
 mod video;

@@ -217,3 +217,22 @@ fn dac_set_and_read() {
     assert_eq!(r16(&m, reg::EDX) >> 8, 0x3F);
     assert_eq!(r16(&m, reg::ECX), 0x2A15);
 }
+
+#[test]
+fn graphics_scroll_moves_pixels_up_by_a_character_row() {
+    for (mode, h) in [(0x12u16, 16u16), (0x13, 8), (0x04, 8)] {
+        let (mut m, mut bios) = posted();
+        regs(&mut m, mode, 0, 0, 0);
+        call(&mut m, &mut bios, Service::Video);
+        regs(&mut m, 0x0C03, 0, 12, h + 3);
+        call(&mut m, &mut bios, Service::Video);
+        regs(&mut m, 0x0601, 0x0000, 0x0000, 0x1827);
+        call(&mut m, &mut bios, Service::Video);
+        regs(&mut m, 0x0D00, 0, 12, 3);
+        call(&mut m, &mut bios, Service::Video);
+        assert_eq!(r16(&m, reg::EAX) & 0xFF, 3, "mode {mode:#x}");
+        regs(&mut m, 0x0D00, 0, 12, h + 3);
+        call(&mut m, &mut bios, Service::Video);
+        assert_eq!(r16(&m, reg::EAX) & 0xFF, 0, "mode {mode:#x} old place");
+    }
+}
