@@ -2,9 +2,29 @@
 //! Rust services here with a host call (`OUT HOSTCALL_PORT, AL` from the ROM window),
 //! POST, and the INT 10h/13h/15h/16h/19h/1Ah... services and hardware interrupt handlers.
 //!
-//! The vmm loads [`Rom::bytes`] at 0xF0000, sets `cpu.hostcall` to
-//! [`HOSTCALL_PORT`] over the ROM window ([`HOSTCALL_WINDOW`]) and calls [`Bios::handle`]
-//! on every `RunExit::HostCall`.
+//! Plugging it into a machine:
+//!
+//! ```text
+//! let bios = Bios::new(Rom::build());
+//! cpu.mem.load_rom(0xF0000, &bios.rom().bytes)?;      // before the CPU starts
+//! cpu.hostcall = Some(rawbox_bios::hostcall_trap());  // OUT 0EFh from F0000-FFFFF
+//! loop {
+//!     match cpu.run(&mut bus, budget) {
+//!         RunExit::HostCall(linear) => bios.handle(&mut host, linear)?,
+//!         ...
+//!     }
+//! }
+//! ```
+//!
+//! `host` implements [`BiosHost`] over the same CPU and devices. A service returns with
+//! its results in the registers and the caller's CF/ZF in the IRET frame; a service that
+//! must wait (INT 16h read with an empty buffer, INT 15h AH=86h) sets the live CF and its
+//! stub executes `STI; HLT` and calls again after the next interrupt. POST (entered from
+//! the reset vector F000:FFF0 via F000:E05B) builds the IVT and BDA, programs the PICs,
+//! PIT, KBC and RTC, sets video mode 3, prints a banner, and the stub then runs INT 19h.
+//!
+//! Limits: guest pointers are treated as physical addresses (`segment base + offset`), so
+//! the services assume paging is off, as the CPU's host-call trap does.
 #![forbid(unsafe_code)]
 
 pub mod bda;

@@ -115,8 +115,33 @@ fn setup_bda(host: &mut dyn BiosHost) {
         .filter(|&&d| host.disk(d).is_some())
         .count() as u8;
     wr8(host, bda::HD_COUNT, hds);
+    setup_fdpts(host, ebda_seg);
     let ticks = crate::int1a::ticks_from_rtc(host);
     crate::mem::wr32(host, bda::TICKS, ticks);
+}
+
+/// Offsets in the EBDA of the fixed disk parameter tables of drives 80h and 81h.
+const FDPT_OFFSETS: [u16; 2] = [0x3D, 0x4D];
+
+/// Writes the fixed disk parameter tables (INT 41h/46h) with each hard disk's geometry.
+fn setup_fdpts(host: &mut dyn BiosHost, ebda_seg: u16) {
+    for (i, drive) in [0x80u8, 0x81].into_iter().enumerate() {
+        let Some(g) = host.disk(drive).map(|d| d.geometry()) else {
+            continue;
+        };
+        let cyl = g.cylinders.min(1024) as u16;
+        let heads = g.heads.min(255) as u8;
+        let mut t = [0u8; 16];
+        t[0..2].copy_from_slice(&cyl.to_le_bytes());
+        t[2] = heads;
+        t[5..7].copy_from_slice(&0xFFFFu16.to_le_bytes());
+        t[8] = if heads > 8 { 0x08 } else { 0 };
+        t[12..14].copy_from_slice(&cyl.to_le_bytes());
+        t[14] = g.sectors_per_track.min(63) as u8;
+        let off = FDPT_OFFSETS[i];
+        write_phys(host, ((ebda_seg as u32) << 4) + off as u32, &t);
+        set_vector(host, if i == 0 { 0x41 } else { 0x46 }, ebda_seg, off);
+    }
 }
 
 fn setup_pics(host: &mut dyn BiosHost) {

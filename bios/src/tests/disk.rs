@@ -121,6 +121,14 @@ fn hard_disk_parameters() {
     assert_eq!((cx & 0x3F) as u32, g.sectors_per_track);
     assert_eq!((r16(&m, reg::EDX) >> 8) as u32, g.heads - 1);
     assert_eq!(r16(&m, reg::EDX) & 0xFF, 1);
+    // INT 41h points at a parameter table with the same geometry.
+    let v = ram(&m, 0x41 * 4, 4);
+    let t =
+        ((u16::from_le_bytes([v[2], v[3]]) as u32) << 4) + u16::from_le_bytes([v[0], v[1]]) as u32;
+    let t = ram(&m, t, 16);
+    assert_eq!(u16::from_le_bytes([t[0], t[1]]) as u32, g.cylinders);
+    assert_eq!(t[2] as u32, g.heads);
+    assert_eq!(t[14] as u32, g.sectors_per_track);
 }
 
 #[test]
