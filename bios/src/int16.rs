@@ -88,7 +88,15 @@ pub fn int16(host: &mut dyn BiosHost) {
             set_al(cpu, f1);
             set_ah(cpu, hi);
         }
-        0x03 => {}
+        0x03 => {
+            // AL=05h: BH delay (0-3), BL rate (0-1Fh) -> keyboard command F3h.
+            let cpu = host.cpu();
+            if al(cpu) == 0x05 {
+                let v = ((bh(cpu) & 3) << 5) | (bl(cpu) & 0x1F);
+                crate::io::outb(host, 0x60, 0xF3);
+                crate::io::outb(host, 0x60, v);
+            }
+        }
         0x05 => {
             let key = cx(host.cpu());
             let ok = buffer_put(host, key);

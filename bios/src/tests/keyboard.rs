@@ -108,3 +108,40 @@ fn intercept_can_swallow_a_key() {
     call(&mut m, &mut bios, Service::KeyboardIrqStore);
     assert_eq!(read(&mut m, &mut bios, 0x00), None);
 }
+
+#[test]
+fn typematic_rate_goes_to_the_keyboard() {
+    let (mut m, mut bios) = posted();
+    regs(&mut m, 0x0305, 0x0104, 0, 0);
+    call(&mut m, &mut bios, Service::Keyboard);
+    assert!(m
+        .dev
+        .writes
+        .windows(2)
+        .any(|w| w == [(0x60, 0xF3), (0x60, 0x24)]));
+}
+
+#[test]
+fn shift_flags_and_numlock_keypad() {
+    let (mut m, mut bios) = posted();
+    // Num Lock on, keypad 7 gives '7'; with Num Lock off it gives Home (4700h).
+    keys(
+        &mut m,
+        &mut bios,
+        &[0x45, 0xC5, 0x47, 0xC7, 0x45, 0xC5, 0x47, 0xC7],
+    );
+    assert_eq!(read(&mut m, &mut bios, 0x00), Some(0x4737));
+    assert_eq!(read(&mut m, &mut bios, 0x00), Some(0x4700));
+    // Right Ctrl held: AH=12h reports it in AH bit 2 and AL bit 2.
+    keys(&mut m, &mut bios, &[0xE0, 0x1D]);
+    regs(&mut m, 0x1200, 0, 0, 0);
+    call(&mut m, &mut bios, Service::Keyboard);
+    assert_eq!(r16(&m, reg::EAX) & 0x0404, 0x0404);
+    keys(&mut m, &mut bios, &[0xE0, 0x9D]);
+    regs(&mut m, 0x1200, 0, 0, 0);
+    call(&mut m, &mut bios, Service::Keyboard);
+    assert_eq!(r16(&m, reg::EAX) & 0x0404, 0);
+    // Alt + keypad 6, 5 then Alt release types 'A'.
+    keys(&mut m, &mut bios, &[0x38, 0x4D, 0xCD, 0x4C, 0xCC, 0xB8]);
+    assert_eq!(read(&mut m, &mut bios, 0x00), Some(0x0041));
+}
