@@ -3,6 +3,7 @@
 mod mock;
 
 mod boot;
+mod devices;
 mod disk;
 mod keyboard;
 mod robust;
