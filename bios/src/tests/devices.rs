@@ -1,0 +1,218 @@
+//! The BIOS on the real device models (PIC, PIT, RTC/CMOS, keyboard controller, VGA):
+//! boots a floppy whose code waits for a key through INT 16h, waits with INT 15h AH=86h
+//! and lets the timer run, with virtual time advancing in the test's machine loop.
+
+use crate::host::{BiosConfig, BiosHost};
+use crate::rom::Rom;
+use crate::Bios;
+use rawbox_cpu::{Cpu, CpuModel, InterruptLines, Mmio, PortIo, RunExit, Width};
+use rawbox_devices::cmos::{Cmos, CmosConfig};
+use rawbox_devices::disk_image::{DiskImage, MediaKind};
+use rawbox_devices::kbc::{Kbc, KeyCode};
+use rawbox_devices::pic::Pic;
+use rawbox_devices::pit::Pit;
+use rawbox_devices::vga::Vga;
+
+struct Board {
+    pic: Pic,
+    pit: Pit,
+    cmos: Cmos,
+    kbc: Kbc,
+    vga: Vga,
+    floppy: DiskImage,
+    now: u64,
+    config: BiosConfig,
+}
+
+impl Board {
+    fn update_irqs(&mut self) {
+        self.pit.advance(self.now);
+        self.cmos.advance(self.now);
+        self.kbc.advance(self.now);
+        self.pic.set_irq(0, self.pit.irq_line());
+        self.pic.set_irq(1, self.kbc.irq1_line());
+        self.pic.set_irq(8, self.cmos.irq_line());
+        self.pic.set_irq(12, self.kbc.irq12_line());
+    }
+}
+
+impl PortIo for Board {
+    fn port_read(&mut self, port: u16, width: Width) -> u32 {
+        let now = self.now;
+        let v = match port {
+            0x20 | 0x21 | 0xA0 | 0xA1 => self.pic.port_read(port, width, now),
+            0x40..=0x43 => self.pit.port_read(port, width, now),
+            0x60 | 0x64 => self.kbc.port_read(port, width, now),
+            0x70 | 0x71 => self.cmos.port_read(port, width, now),
+            0x3B0..=0x3DF | 0x1CE | 0x1CF => self.vga.port_read(port, width, now),
+            _ => 0xFF,
+        };
+        self.update_irqs();
+        v
+    }
+    fn port_write(&mut self, port: u16, width: Width, value: u32) {
+        let now = self.now;
+        match port {
+            0x20 | 0x21 | 0xA0 | 0xA1 => self.pic.port_write(port, width, value, now),
+            0x40..=0x43 => self.pit.port_write(port, width, value, now),
+            0x60 | 0x64 => self.kbc.port_write(port, width, value, now),
+            0x70 | 0x71 => self.cmos.port_write(port, width, value, now),
+            0x3B0..=0x3DF | 0x1CE | 0x1CF => self.vga.port_write(port, width, value, now),
+            _ => {}
+        }
+        self.update_irqs();
+    }
+}
+
+impl Mmio for Board {
+    fn mmio_read(&mut self, addr: u32, width: Width) -> u32 {
+        (0..width.bytes()).fold(0, |v, i| {
+            v | (self.vga.mem_read(addr + i) as u32) << (8 * i)
+        })
+    }
+    fn mmio_write(&mut self, addr: u32, width: Width, value: u32) {
+        for i in 0..width.bytes() {
+            self.vga.mem_write(addr + i, (value >> (8 * i)) as u8);
+        }
+    }
+}
+
+impl InterruptLines for Board {
+    fn intr_pending(&self) -> bool {
+        self.pic.intr_pending()
+    }
+    fn intr_ack(&mut self) -> u8 {
+        let v = self.pic.acknowledge();
+        self.update_irqs();
+        v
+    }
+}
+
+struct Pc {
+    cpu: Cpu,
+    board: Board,
+}
+
+impl BiosHost for Pc {
+    fn cpu(&mut self) -> &mut Cpu {
+        &mut self.cpu
+    }
+    fn port_read(&mut self, port: u16, width: Width) -> u32 {
+        self.board.port_read(port, width)
+    }
+    fn port_write(&mut self, port: u16, width: Width, value: u32) {
+        self.board.port_write(port, width, value)
+    }
+    fn vga(&mut self) -> &mut Vga {
+        &mut self.board.vga
+    }
+    fn disk(&mut self, bios_drive: u8) -> Option<&mut DiskImage> {
+        (bios_drive == 0).then_some(&mut self.board.floppy)
+    }
+    fn now_ns(&self) -> u64 {
+        self.board.now
+    }
+    fn config(&self) -> &BiosConfig {
+        &self.board.config
+    }
+}
+
+fn pc(boot: &[u8]) -> (Pc, Bios) {
+    let rom = Rom::build();
+    let mut cpu = Cpu::new(CpuModel::I80486, 4 << 20).unwrap();
+    cpu.mem.load_rom(0xF0000, &rom.bytes).unwrap();
+    cpu.mem.map_mmio(0xA0000, 0x20000).unwrap();
+    cpu.hostcall = Some(crate::hostcall_trap());
+    let mut img = vec![0u8; 1_474_560];
+    img[..boot.len()].copy_from_slice(boot);
+    let board = Board {
+        pic: Pic::new(),
+        pit: Pit::new(),
+        cmos: Cmos::new(&CmosConfig::default(), 1_700_000_000),
+        kbc: Kbc::new(),
+        vga: Vga::new(),
+        floppy: DiskImage::from_bytes("a.img", MediaKind::Floppy, img, false).unwrap(),
+        now: 0,
+        config: BiosConfig {
+            memory_bytes: 4 << 20,
+            ..BiosConfig::default()
+        },
+    };
+    (Pc { cpu, board }, Bios::new(rom))
+}
+
+/// Runs for `ms` milliseconds of virtual time (1 ms per slice of up to 20000 instructions;
+/// a halted CPU just lets time pass).
+fn run_ms(pc: &mut Pc, bios: &mut Bios, ms: u64) {
+    for _ in 0..ms {
+        pc.board.now += 1_000_000;
+        pc.board.update_irqs();
+        let mut budget = 20_000u64;
+        while budget > 0 {
+            let before = pc.cpu.counters.instructions;
+            let exit = pc.cpu.run(&mut pc.board, budget);
+            budget = budget.saturating_sub((pc.cpu.counters.instructions - before).max(1));
+            match exit {
+                RunExit::HostCall(a) => bios.handle(pc, a).unwrap(),
+                RunExit::Halted => break,
+                RunExit::Budget => {}
+                RunExit::Shutdown => panic!("triple fault"),
+            }
+        }
+    }
+}
+
+fn peek16(pc: &Pc, addr: u32) -> u16 {
+    let mut b = [0u8; 2];
+    pc.cpu.mem.read_bytes(addr, &mut b);
+    u16::from_le_bytes(b)
+}
+
+#[test]
+fn key_press_through_the_real_keyboard_controller() {
+    // int 16h ah=0; mov [0500h], ax; sti; hlt; jmp $-2
+    let (mut pc, mut bios) = pc(&[
+        0xB4, 0x00, 0xCD, 0x16, 0xA3, 0x00, 0x05, 0xFB, 0xF4, 0xEB, 0xFD,
+    ]);
+    run_ms(&mut pc, &mut bios, 50);
+    assert_eq!(peek16(&pc, 0x500), 0, "still waiting for a key");
+    let t0 = pc.board.now;
+    pc.board.kbc.key_event(true, KeyCode::A, t0);
+    pc.board.kbc.key_event(false, KeyCode::A, t0 + 1);
+    run_ms(&mut pc, &mut bios, 20);
+    assert_eq!(peek16(&pc, 0x500), 0x1E61);
+}
+
+#[test]
+fn timer_ticks_and_int15_wait_with_the_real_pit_and_rtc() {
+    // mov ax,[046Ch]; mov [0504h],ax; mov ah,86h; xor cx,cx; mov dx,0C350h (50 ms);
+    // int 15h; mov ax,[046Ch]; mov [0506h],ax; mov byte [0502h],1; sti; hlt; jmp $-2
+    let code = [
+        0xA1, 0x6C, 0x04, 0xA3, 0x04, 0x05, 0xB4, 0x86, 0x31, 0xC9, 0xBA, 0x50, 0xC3, 0xCD, 0x15,
+        0xA1, 0x6C, 0x04, 0xA3, 0x06, 0x05, 0xC6, 0x06, 0x02, 0x05, 0x01, 0xFB, 0xF4, 0xEB, 0xFD,
+    ];
+    let (mut pc, mut bios) = pc(&code);
+    let mut waited_until = None;
+    for _ in 0..200 {
+        run_ms(&mut pc, &mut bios, 1);
+        if waited_until.is_none() && pc.cpu.mem.ram()[0x502] == 1 {
+            waited_until = Some(pc.board.now);
+        }
+    }
+    let start = peek16(&pc, 0x504);
+    let end = peek16(&pc, 0x506);
+    let waited_until = waited_until.expect("the wait returned");
+    assert!(
+        waited_until >= 50_000_000,
+        "returned after {waited_until} ns"
+    );
+    assert!(
+        waited_until <= 70_000_000,
+        "returned after {waited_until} ns"
+    );
+    // 50 ms is about one tick (55 ms); the count moved by 0-2 ticks.
+    assert!(end.wrapping_sub(start) <= 2, "{start} -> {end}");
+    // Over the whole run (200 ms) the tick count grew by at least 3.
+    let now_ticks = peek16(&pc, 0x46C);
+    assert!(now_ticks.wrapping_sub(start) >= 3, "{start} -> {now_ticks}");
+}
