@@ -1,10 +1,46 @@
-//! The `rawbox` binary: command line, and the frontends (SDL window, headless, trace, debug).
-//! For now it only reports its version: the machine is assembled in later work.
+//! The `rawbox` binary: parses the command line, builds the machine, and runs a frontend.
+//! Only the headless frontend exists yet; without `--headless` rawbox says so and runs headless.
+
+mod cli;
+mod headless;
+
+use clap::Parser;
+use cli::Cli;
+use headless::Outcome;
+use rawbox_vmm::Machine;
 
 fn main() {
-    eprintln!(
-        "rawbox {}: the PC platform is not assembled yet",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(1);
+    let cli = Cli::parse();
+    let config = match cli.machine_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rawbox: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut machine = match Machine::new(config) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("rawbox: {e}");
+            std::process::exit(1);
+        }
+    };
+    if !cli.headless {
+        eprintln!("rawbox: the SDL window is not built yet; running headless (use --headless to silence this)");
+    }
+    match headless::run(&cli, &mut machine) {
+        Ok(Outcome::Done) => {}
+        Ok(Outcome::TimedOut(msg)) => {
+            eprintln!("rawbox: {msg}");
+            std::process::exit(2);
+        }
+        Ok(Outcome::Stopped(msg)) => {
+            eprintln!("rawbox: {msg}");
+            std::process::exit(3);
+        }
+        Err(e) => {
+            eprintln!("rawbox: {e}");
+            std::process::exit(1);
+        }
+    }
 }

@@ -1,2 +1,14 @@
 //! The virtual machine monitor: assembles a `Machine` (CPU, memory, devices, BIOS) from a
-//! configuration and runs it, interleaving CPU execution with device time. Not written yet.
+//! `MachineConfig` and runs it, interleaving CPU execution with device time. Frontends (headless,
+//! SDL, trace, debugger) drive a `Machine` through its API only.
+
+pub mod config;
+pub mod demo;
+mod firmware;
+pub mod keys;
+pub mod machine;
+pub mod platform;
+pub mod screen;
+
+pub use config::{BootDevice, ConfigError, Firmware, MachineConfig};
+pub use machine::{Machine, MachineCounters, StopReason};

@@ -93,7 +93,7 @@ impl Kbc {
         ram[0] = CMD_KBD_IRQ | CMD_TRANSLATE;
         Kbc {
             ram,
-            output_port: OUT_RESET,
+            output_port: OUT_RESET | OUT_A20, // the 8042 output port comes up as 0xCF: A20 enabled
             output_buffer: None,
             responses: VecDeque::new(),
             last_write_was_command: false,

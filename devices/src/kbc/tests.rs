@@ -173,6 +173,10 @@ fn disabled_keyboard_holds_its_bytes() {
 #[test]
 fn a20_through_output_port_and_fast_commands() {
     let mut g = Guest::new();
+    // Power-on: the output port reads 0xCF, A20 enabled.
+    assert!(g.kbc.a20_enabled());
+    g.command(0xD1);
+    g.data(0xDD);
     assert!(!g.kbc.a20_enabled());
     g.command(0xD1);
     g.data(0xDF);

@@ -1,0 +1,134 @@
+//! Command-line options of the `rawbox` binary (clap) and their translation into a
+//! `MachineConfig`.
+
+use clap::Parser;
+use rawbox_vmm::{BootDevice, Firmware, MachineConfig};
+use std::path::PathBuf;
+
+/// rawbox: a PC emulator for DOS and legacy operating systems.
+///
+/// Run a disk image: `rawbox freedos.img` (the kind of drive is guessed from the file), or
+/// name the drives with --fda/--hda/--cdrom. With no arguments rawbox boots a built-in demo.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "rawbox", version, about, long_about = None)]
+pub struct Cli {
+    /// A disk image to boot: a floppy (up to 2.88 MB), a hard disk, or a CD-ROM (.iso).
+    pub image: Option<PathBuf>,
+    /// Floppy drive A: image.
+    #[arg(long, value_name = "IMG")]
+    pub fda: Option<PathBuf>,
+    /// Floppy drive B: image.
+    #[arg(long, value_name = "IMG")]
+    pub fdb: Option<PathBuf>,
+    /// First hard disk (C:) image.
+    #[arg(long, value_name = "IMG")]
+    pub hda: Option<PathBuf>,
+    /// Second hard disk (D:) image.
+    #[arg(long, value_name = "IMG")]
+    pub hdb: Option<PathBuf>,
+    /// CD-ROM image (ISO 9660).
+    #[arg(long, value_name = "ISO")]
+    pub cdrom: Option<PathBuf>,
+    /// Boot from floppy (a), hard disk (c) or CD-ROM (d) first.
+    #[arg(long, value_name = "a|c|d", value_parser = ["a", "c", "d"])]
+    pub boot: Option<String>,
+    /// Guest memory in MB (1-2048).
+    #[arg(long, value_name = "MB", default_value_t = 64)]
+    pub memory: u32,
+    /// CPU model: 8086, 80286, 80386, 80486, pentium, pentium2.
+    #[arg(long, value_name = "MODEL", default_value = "pentium")]
+    pub cpu: String,
+    /// Use an external system BIOS image instead of rawbox's own.
+    #[arg(long, value_name = "FILE")]
+    pub bios: Option<PathBuf>,
+    /// VGA BIOS image for C000:0000 (with --bios).
+    #[arg(long, value_name = "FILE")]
+    pub vga_bios: Option<PathBuf>,
+    /// No window: print the guest's text screen in the terminal when it changes.
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: print the screen only when rawbox stops.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Where COM1 output goes: `stdio` or `file:PATH` (default: discarded).
+    #[arg(long, value_name = "stdio|file:PATH")]
+    pub serial: Option<String>,
+    /// Keys to type once the guest waits for input: `\r` Enter, `\e` Esc, `{F1}`, `{UP}`,
+    /// `{CTRL+C}`...
+    #[arg(long, value_name = "TEXT")]
+    pub keys: Option<String>,
+    /// Stop (exit code 0) when this text appears on the screen.
+    #[arg(long, value_name = "STR")]
+    pub until_text: Option<String>,
+    /// Stop (exit code 0) when this text appears on COM1.
+    #[arg(long, value_name = "STR")]
+    pub until_serial: Option<String>,
+    /// Stop after this many seconds (exit code 2 if an --until-* was not met).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Write the final text screen to FILE (UTF-8).
+    #[arg(long, value_name = "FILE")]
+    pub screen_dump: Option<PathBuf>,
+}
+
+/// What kind of drive an image given without a flag goes into.
+fn guess_drive(path: &std::path::Path) -> &'static str {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "iso" {
+        return "cdrom";
+    }
+    match std::fs::metadata(path).map(|m| m.len()) {
+        Ok(n) if n <= 2_949_120 => "floppy",
+        Ok(_) => "hdd",
+        Err(_) => "floppy",
+    }
+}
+
+impl Cli {
+    /// Builds the machine configuration (files are checked later, by `Machine::new`).
+    pub fn machine_config(&self) -> Result<MachineConfig, String> {
+        let cpu = self.cpu.parse().map_err(|e| format!("{e}"))?;
+        let mut c = MachineConfig {
+            memory_mb: self.memory,
+            cpu,
+            fda: self.fda.clone(),
+            fdb: self.fdb.clone(),
+            hda: self.hda.clone(),
+            hdb: self.hdb.clone(),
+            cdrom: self.cdrom.clone(),
+            boot: self.boot.as_deref().and_then(BootDevice::parse),
+            ..MachineConfig::default()
+        };
+        if let Some(img) = &self.image {
+            match guess_drive(img) {
+                "cdrom" => {
+                    c.cdrom = Some(img.clone());
+                    c.boot = c.boot.or(Some(BootDevice::CdRom));
+                }
+                "hdd" => {
+                    c.hda = Some(img.clone());
+                    c.boot = c.boot.or(Some(BootDevice::HardDisk));
+                }
+                _ => c.fda = Some(img.clone()),
+            }
+        }
+        if let Some(b) = &self.bios {
+            c.firmware = Firmware::External {
+                bios: b.clone(),
+                vga_bios: self.vga_bios.clone(),
+            };
+        } else if let Some(v) = &self.vga_bios {
+            return Err(format!("{}: --vga-bios needs --bios", v.display()));
+        }
+        let no_media = c.fda.is_none()
+            && c.fdb.is_none()
+            && c.hda.is_none()
+            && c.hdb.is_none()
+            && c.cdrom.is_none();
+        c.demo = no_media && matches!(c.firmware, Firmware::Builtin);
+        Ok(c)
+    }
+}

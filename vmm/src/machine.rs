@@ -1,0 +1,360 @@
+//! The `Machine`: a CPU, its memory, the platform devices and the firmware, with the run loop
+//! that interleaves CPU slices with device time, and the API frontends use (run, reset, keys,
+//! screen, serial output, counters).
+
+use crate::config::{open_disk, read_rom, BootDevice, ConfigError, Firmware, MachineConfig};
+use crate::keys::KeyStroke;
+use crate::platform::Platform;
+use rawbox_cpu::{Cpu, RunExit};
+use rawbox_devices::cmos::{BootDevice as CmosBoot, CmosConfig, FloppyType, HardDiskGeometry};
+use rawbox_devices::disk_image::{DiskImage, MediaKind};
+use rawbox_devices::dma::GuestMemory;
+use rawbox_devices::ide::IdeDrive;
+use rawbox_devices::kbc::KeyCode;
+use std::collections::VecDeque;
+
+/// Virtual nanoseconds per guest instruction (the guest clock runs as a ~100 MIPS PC).
+pub const NS_PER_INSN: u64 = 10;
+/// Longest CPU slice between device updates.
+const MAX_SLICE_NS: u64 = 1_000_000;
+
+/// Why `run_for` returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The requested virtual time passed.
+    TimeUp,
+    /// The guest triple-faulted or asked for a reset; the machine was reset.
+    Reset,
+    /// The firmware stopped the machine (e.g. a fatal BIOS error).
+    Halted,
+}
+
+/// Counters for statistics and the frontends.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MachineCounters {
+    /// Returns from the CPU loop to the host side, by reason.
+    pub exits_hostcall: u64,
+    pub exits_halt: u64,
+    pub exits_slice: u64,
+    pub resets: u64,
+}
+
+/// Guest memory view for DMA.
+struct DmaMem<'a>(&'a mut Cpu);
+
+impl GuestMemory for DmaMem<'_> {
+    fn read_phys(&mut self, addr: u32, buf: &mut [u8]) {
+        self.0.mem.read_bytes(addr, buf);
+    }
+    fn write_phys(&mut self, addr: u32, data: &[u8]) {
+        self.0.mem.write_bytes(addr, data);
+    }
+}
+
+/// A PC.
+pub struct Machine {
+    pub cpu: Cpu,
+    pub platform: Platform,
+    pub config: MachineConfig,
+    pub counters: MachineCounters,
+    firmware: crate::firmware::FirmwareState,
+    keys: VecDeque<KeyStroke>,
+    /// Time before which no new scripted key is sent.
+    next_key_ns: u64,
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Machine({:?}, {:?})", self.cpu, self.platform)
+    }
+}
+
+fn floppy_type(img: &DiskImage) -> FloppyType {
+    match img.size_bytes() / 1024 {
+        0..=360 => FloppyType::K360,
+        361..=720 => FloppyType::K720,
+        721..=1200 => FloppyType::M1_2,
+        1201..=1440 => FloppyType::M1_44,
+        _ => FloppyType::M2_88,
+    }
+}
+
+impl Machine {
+    /// Builds a machine; every file is opened and checked before anything runs.
+    pub fn new(config: MachineConfig) -> Result<Machine, ConfigError> {
+        if config.memory_mb == 0 || config.memory_mb > 2048 {
+            return Err(ConfigError::BadMemory(config.memory_mb));
+        }
+        let mut cpu = Cpu::new(config.cpu, config.memory_mb as u64 * 1024 * 1024)
+            .map_err(|e| ConfigError::Memory(e.to_string()))?;
+        let fda = if config.demo && config.fda.is_none() {
+            let img = crate::demo::floppy_image();
+            Some(DiskImage::from_bytes(
+                "built-in demo",
+                MediaKind::Floppy,
+                img,
+                true,
+            )?)
+        } else {
+            config
+                .fda
+                .as_deref()
+                .map(|p| open_disk(p, MediaKind::Floppy))
+                .transpose()?
+        };
+        let fdb = config
+            .fdb
+            .as_deref()
+            .map(|p| open_disk(p, MediaKind::Floppy))
+            .transpose()?;
+        let hda = config
+            .hda
+            .as_deref()
+            .map(|p| open_disk(p, MediaKind::HardDisk))
+            .transpose()?;
+        let hdb = config
+            .hdb
+            .as_deref()
+            .map(|p| open_disk(p, MediaKind::HardDisk))
+            .transpose()?;
+        let cd = config
+            .cdrom
+            .as_deref()
+            .map(|p| open_disk(p, MediaKind::CdRom))
+            .transpose()?;
+
+        let ext_kb = (config.memory_mb.saturating_sub(1)) * 1024;
+        let geometry = |d: &Option<DiskImage>| {
+            d.as_ref().map(|d| {
+                let g = d.geometry();
+                HardDiskGeometry {
+                    cylinders: g.cylinders.min(0xFFFF) as u16,
+                    heads: g.heads as u8,
+                    sectors_per_track: g.sectors_per_track as u8,
+                }
+            })
+        };
+        let cmos = CmosConfig {
+            base_kb: 640,
+            ext_kb,
+            floppy_a: fda.as_ref().map(floppy_type).unwrap_or(FloppyType::M1_44),
+            floppy_b: fdb.as_ref().map(floppy_type).unwrap_or(FloppyType::None),
+            hard_disks: [geometry(&hda), geometry(&hdb)],
+            boot_order: config
+                .boot_order()
+                .into_iter()
+                .map(|b| match b {
+                    BootDevice::Floppy => CmosBoot::Floppy,
+                    BootDevice::HardDisk => CmosBoot::HardDisk,
+                    BootDevice::CdRom => CmosBoot::CdRom,
+                })
+                .collect(),
+            fpu_present: cpu.fpu.is_some(),
+        };
+        let mut platform = Platform::new(&cmos);
+        if let Some(d) = fda {
+            platform.fdc.insert(0, d);
+        }
+        if let Some(d) = fdb {
+            platform.fdc.insert(1, d);
+        }
+        let attach = |e: rawbox_devices::ide::IdeAttachError| ConfigError::Attach(e.to_string());
+        if let Some(d) = hda {
+            platform.ide[0]
+                .attach(0, IdeDrive::HardDisk(d))
+                .map_err(attach)?;
+        }
+        if let Some(d) = hdb {
+            platform.ide[0]
+                .attach(1, IdeDrive::HardDisk(d))
+                .map_err(attach)?;
+        }
+        platform.ide[1]
+            .attach(0, IdeDrive::CdRom(cd))
+            .map_err(attach)?;
+
+        let map = |e: rawbox_cpu::memory::MemoryError| ConfigError::Memory(e.to_string());
+        cpu.mem.map_mmio(0xA0000, 0x20000).map_err(map)?;
+        let lfb = platform.vga.lfb_base();
+        cpu.mem
+            .map_mmio(lfb, platform.vga.lfb_size())
+            .map_err(map)?;
+        let firmware = match &config.firmware {
+            Firmware::Builtin => crate::firmware::FirmwareState::builtin(&mut cpu, &config)?,
+            Firmware::External { bios, vga_bios } => {
+                let rom = read_rom(bios, 64 * 1024, 256 * 1024)?;
+                let start = 0x10_0000 - rom.len() as u32;
+                cpu.mem.load_rom(start, &rom).map_err(map)?;
+                if let Some(v) = vga_bios {
+                    let vrom = read_rom(v, 16 * 1024, 64 * 1024)?;
+                    cpu.mem.load_rom(0xC0000, &vrom).map_err(map)?;
+                }
+                crate::firmware::FirmwareState::External
+            }
+        };
+        let mut m = Machine {
+            cpu,
+            platform,
+            config,
+            counters: MachineCounters::default(),
+            firmware,
+            keys: VecDeque::new(),
+            next_key_ns: 0,
+        };
+        m.reset();
+        Ok(m)
+    }
+
+    /// Split borrows for the firmware glue.
+    pub(crate) fn parts(
+        &mut self,
+    ) -> (&mut Cpu, &mut Platform, &mut crate::firmware::FirmwareState) {
+        (&mut self.cpu, &mut self.platform, &mut self.firmware)
+    }
+
+    /// Hardware reset (power button / triple fault / keyboard-controller reset line).
+    pub fn reset(&mut self) {
+        self.cpu.reset();
+        self.cpu.flush_caches();
+        self.sync_a20();
+        self.counters.resets += 1;
+    }
+
+    fn sync_a20(&mut self) {
+        let a20 = self.platform.a20();
+        self.cpu.set_a20(a20);
+    }
+
+    /// Virtual time in nanoseconds since power-on.
+    pub fn now_ns(&self) -> u64 {
+        self.platform.now_ns
+    }
+
+    /// Runs the guest for `ns` of virtual time.
+    pub fn run_for(&mut self, ns: u64) -> StopReason {
+        let end = self.platform.now_ns.saturating_add(ns);
+        while self.platform.now_ns < end {
+            self.feed_scripted_keys();
+            let now = self.platform.now_ns;
+            let deadline = self
+                .platform
+                .next_event_ns()
+                .unwrap_or(u64::MAX)
+                .min(now + MAX_SLICE_NS)
+                .min(end)
+                .max(now + NS_PER_INSN);
+            let budget = (deadline - now) / NS_PER_INSN;
+            let before = self.cpu.counters.instructions;
+            let exit = self.cpu.run(&mut self.platform, budget.max(1));
+            let ran = self.cpu.counters.instructions - before;
+            self.platform.now_ns += ran * NS_PER_INSN;
+            match exit {
+                RunExit::Budget => self.counters.exits_slice += 1,
+                RunExit::HostCall(lin) => {
+                    self.counters.exits_hostcall += 1;
+                    if !crate::firmware::host_call(self, lin) {
+                        return StopReason::Halted;
+                    }
+                }
+                RunExit::Halted => {
+                    self.counters.exits_halt += 1;
+                    // Nothing to do until the next device event: skip ahead to it.
+                    let next = self.platform.next_event_ns().unwrap_or(end).min(end);
+                    if next > self.platform.now_ns {
+                        self.platform.now_ns = next;
+                    }
+                }
+                RunExit::Shutdown => {
+                    log::warn!("triple fault: resetting the machine");
+                    self.reset();
+                    return StopReason::Reset;
+                }
+            }
+            let t = self.platform.now_ns;
+            self.platform.advance_to(t);
+            if self.platform.dma_pending || self.platform.fdc.dma_pending() {
+                self.platform.service_dma(&mut DmaMem(&mut self.cpu));
+            }
+            if self.platform.take_reset_request() {
+                self.reset();
+                return StopReason::Reset;
+            }
+            if self.cpu.state.a20 != self.platform.a20() {
+                self.sync_a20();
+            }
+        }
+        StopReason::TimeUp
+    }
+
+    /// Presses or releases a key.
+    pub fn key_event(&mut self, key: KeyCode, make: bool) {
+        let now = self.platform.now_ns;
+        self.platform.kbc.key_event(make, key, now);
+        self.platform.sync_irqs();
+    }
+
+    /// Queues keystrokes to type when the guest waits for input.
+    pub fn type_keys(&mut self, keys: &[KeyStroke]) {
+        self.keys.extend(keys.iter().copied());
+    }
+
+    /// Keystrokes still queued.
+    pub fn pending_keys(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the guest looks idle waiting for keyboard input: halted with interrupts on and
+    /// the BIOS keyboard buffer empty.
+    pub fn waiting_for_keyboard(&self) -> bool {
+        let mut b = [0u8; 4];
+        self.cpu.mem.read_bytes(0x41A, &mut b);
+        let empty = b[0..2] == b[2..4];
+        self.cpu.state.halted && self.cpu.state.flags.if_() && empty
+    }
+
+    fn feed_scripted_keys(&mut self) {
+        if self.keys.is_empty() || self.platform.now_ns < self.next_key_ns {
+            return;
+        }
+        if !self.waiting_for_keyboard() {
+            return;
+        }
+        let Some(k) = self.keys.pop_front() else {
+            return;
+        };
+        let mods = [
+            (k.ctrl, KeyCode::ControlLeft),
+            (k.alt, KeyCode::AltLeft),
+            (k.shift, KeyCode::ShiftLeft),
+        ];
+        for (on, m) in mods {
+            if on {
+                self.key_event(m, true);
+            }
+        }
+        self.key_event(k.key, true);
+        self.key_event(k.key, false);
+        for (on, m) in mods.iter().rev() {
+            if *on {
+                self.key_event(*m, false);
+            }
+        }
+        // Give the guest time to take the bytes before the next key.
+        self.next_key_ns = self.platform.now_ns + 5_000_000;
+    }
+
+    /// The text screen, if the display is in a text mode.
+    pub fn text_screen(&self) -> Option<Vec<String>> {
+        crate::screen::text_lines(&self.platform.vga)
+    }
+
+    /// Bytes the guest sent to COM1 since the last call.
+    pub fn take_serial(&mut self) -> Vec<u8> {
+        self.platform.com[0].take_output()
+    }
+
+    /// Bytes the guest wrote to the 0xE9 debug port since the last call.
+    pub fn take_debug_port(&mut self) -> Vec<u8> {
+        self.platform.misc.take_debug_output()
+    }
+}
