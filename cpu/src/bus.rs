@@ -28,6 +28,11 @@ pub trait PortIo {
     fn port_read(&mut self, port: u16, width: Width) -> u32;
     /// Writes a port; unclaimed ports ignore the value.
     fn port_write(&mut self, port: u16, width: Width, value: u32);
+    /// The A20 gate as the chipset drives it (8042 output port, port 0x92), checked by the
+    /// CPU after every port write so a gate change applies to the very next access.
+    fn a20_gate(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// Memory-mapped device regions (the VGA window, a linear framebuffer...).

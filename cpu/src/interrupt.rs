@@ -34,6 +34,23 @@ impl Cpu {
             return Err(Fault::Shutdown);
         };
         self.last_exception = Some((v, error));
+        if log::log_enabled!(log::Level::Debug) {
+            let cs = self.state.segs[SegReg::Cs as usize];
+            let mut b = [0u8; 8];
+            for (k, x) in b.iter_mut().enumerate() {
+                *x = self
+                    .fetch_lin(
+                        bus,
+                        cs.base.wrapping_add(self.state.eip).wrapping_add(k as u32),
+                    )
+                    .unwrap_or(0);
+            }
+            log::debug!(
+                "exception {v} ({error:?}) at {:04x}:{:08x}, bytes {b:02x?}",
+                cs.selector,
+                self.state.eip
+            );
+        }
         if let Some(first) = self.delivering {
             if !self.model.is_286_plus() {
                 // The 8086 has no double faults: just deliver.

@@ -102,6 +102,10 @@ pub fn host_call(m: &mut Machine, linear: u32) -> bool {
         log::error!("host call at {linear:#x} without the built-in BIOS");
         return false;
     };
+    if bios.rom().service_at(linear) == Some(rawbox_bios::Service::Keyboard) {
+        // The guest asked for keyboard input: scripted keys may be typed now.
+        platform.keyboard_polled_ns = platform.now_ns;
+    }
     let mut host = Host {
         cpu,
         platform,

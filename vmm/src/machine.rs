@@ -303,13 +303,21 @@ impl Machine {
         self.keys.len()
     }
 
-    /// Whether the guest looks idle waiting for keyboard input: halted with interrupts on and
-    /// the BIOS keyboard buffer empty.
+    /// Whether the guest waits for keyboard input: it asked the BIOS for a key recently (or
+    /// sits halted with interrupts on), and the BIOS keyboard buffer and the controller are
+    /// empty.
     pub fn waiting_for_keyboard(&self) -> bool {
         let mut b = [0u8; 4];
         self.cpu.mem.read_bytes(0x41A, &mut b);
         let empty = b[0..2] == b[2..4];
-        self.cpu.state.halted && self.cpu.state.flags.if_() && empty
+        let polled = self
+            .platform
+            .now_ns
+            .saturating_sub(self.platform.keyboard_polled_ns)
+            < 20_000_000
+            && self.platform.keyboard_polled_ns > 0;
+        let idle = polled || (self.cpu.state.halted && self.cpu.state.flags.if_());
+        empty && idle && self.platform.kbc.peek(0x64) & 1 == 0
     }
 
     fn feed_scripted_keys(&mut self) {

@@ -45,6 +45,8 @@ pub struct Platform {
     pub counters: PlatformCounters,
     /// DMA work is pending for the floppy (serviced after the access, with memory).
     pub dma_pending: bool,
+    /// When the guest last asked the BIOS for keyboard input.
+    pub keyboard_polled_ns: u64,
 }
 
 impl std::fmt::Debug for Platform {
@@ -74,6 +76,7 @@ impl Platform {
             fpu_error: false,
             counters: PlatformCounters::default(),
             dma_pending: false,
+            keyboard_polled_ns: 0,
         }
     }
 
@@ -223,6 +226,10 @@ impl PortIo for Platform {
         self.now_ns += IO_NS;
         self.write_port(port, width, value);
         self.sync_irqs();
+    }
+
+    fn a20_gate(&self) -> Option<bool> {
+        Some(self.a20())
     }
 }
 

@@ -177,6 +177,7 @@ fn iteration<const KIND: u8>(
                 let v = cpu.read_mem(bus, src_seg, si, w).map_err(src)?;
                 let port = cpu.state.regs[reg::EDX] as u16;
                 bus.port_write(port, w, v);
+                cpu.sync_a20_gate(bus);
             }
         }
         if let Some((a, b)) = compare {
@@ -227,10 +228,22 @@ pub fn out(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     cpu.io_check(bus, port, n)?;
     let v = cpu.reg_value(r);
     bus.port_write(port, Width::from_bytes(n), v);
+    cpu.sync_a20_gate(bus);
     Ok(())
 }
 
 impl Cpu {
+    /// Follows the chipset's A20 gate after a port write.
+    #[inline]
+    pub(crate) fn sync_a20_gate(&mut self, bus: &mut dyn Bus) {
+        if let Some(a20) = bus.a20_gate() {
+            if a20 != self.state.a20 {
+                self.set_a20(a20);
+                self.end_block = true;
+            }
+        }
+    }
+
     /// I/O permission: IOPL in protected mode, then the TSS I/O bitmap (always in v86 mode).
     pub fn io_check(&mut self, bus: &mut dyn Bus, port: u16, n: u32) -> GResult<()> {
         if !self.state.pe() {
