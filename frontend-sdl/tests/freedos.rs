@@ -1,0 +1,173 @@
+//! FreeDOS boots headless with rawbox's BIOS from the shared floppy images, and its commands and
+//! small programs give the output they should.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn shared() -> PathBuf {
+    let p = std::env::var_os("RAWBOX_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    assert!(
+        p.join("images").is_dir(),
+        "shared test data not found at {} (set RAWBOX_SHARED)",
+        p.display()
+    );
+    p
+}
+
+/// A scratch copy of a shared image (the originals are never written).
+fn scratch_copy(name: &str, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rawbox-freedos-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dst = dir.join(name);
+    std::fs::copy(shared().join("images").join(name), &dst).unwrap();
+    dst
+}
+
+struct Run {
+    code: i32,
+    screen: String,
+    stderr: String,
+}
+
+/// Boots `image` as floppy A:, types `keys`, waits for `until` on the screen.
+fn boot(image: &Path, keys: &str, until: &str, extra: &[&str]) -> Run {
+    let dump = image.with_extension("screen.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_rawbox"))
+        .arg("--headless")
+        .arg("--quiet")
+        .arg("--fda")
+        .arg(image)
+        .args(["--keys", keys, "--until-text", until, "--timeout", "60"])
+        .arg("--screen-dump")
+        .arg(&dump)
+        .args(extra)
+        .output()
+        .expect("run rawbox");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        screen: std::fs::read_to_string(&dump).unwrap_or_default(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn assert_has(r: &Run, what: &str) {
+    assert!(
+        r.screen.contains(what),
+        "'{what}' not on the screen (exit {}, stderr {}):\n{}",
+        r.code,
+        r.stderr,
+        r.screen
+    );
+}
+
+#[test]
+fn boot_1440k_to_prompt_and_run_ver_dir_mem() {
+    let img = scratch_copy("freedos-boot-1440k.img", "1440");
+    let r = boot(&img, "ver\\rdir\\rmem\\recho END-OF-TEST\\r", "END-OF-TEST\n", &[]);
+    // The screen dump is taken at the stop: wait for the echo's output line (not the command).
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    assert_has(&r, "A:\\>ver");
+    assert_has(&r, "FreeCom version 0.82");
+    assert_has(&r, "KERNEL   SYS");
+    assert_has(&r, "COMMAND  COM");
+    assert_has(&r, "bytes free");
+    // This boot disk has no MEM program: FreeCOM must say so.
+    assert_has(&r, "Bad command or filename - \"MEM\"");
+}
+
+#[test]
+fn boot_722_with_himem_and_run_programs() {
+    let img = scratch_copy("freedos722.img", "722");
+    let r = boot(
+        &img,
+        "hello\\rcpulevel\\rcal\\recho END-OF-TEST\\r",
+        "END-OF-TEST\n",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    assert_has(&r, "Hello, World!");
+    assert_has(&r, "CPU brand is GenuineIntel");
+    assert_has(&r, "[TIME STAMP COUNTER]");
+    assert_has(&r, "Su Mo Tu We Th Fr Sa");
+}
+
+#[test]
+fn boot_722_runs_ver_dir_and_himem_loaded_dos_high() {
+    let img = scratch_copy("freedos722.img", "722b");
+    let r = boot(&img, "ver\\rdir\\rmem\\r", "Bad command or filename - \"MEM\"", &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    assert_has(&r, "FreeCom version 0.82");
+    assert_has(&r, "HELLO    COM");
+    assert_has(&r, "CPULEVEL COM");
+    assert_has(&r, "18 file(s)");
+}
+
+#[test]
+fn boot_722_primes_writes_a_file() {
+    let img = scratch_copy("freedos722.img", "722c");
+    let r = boot(
+        &img,
+        "primes /n:50 /p\\rtype primes.txt\\r",
+        "47,",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    assert_has(&r, "The prime numbers between 1 and 50:");
+    assert_has(&r, "2,    3,    5,    7,   11,   13,   17,   19,   23,   29,   31,   37,   41,");
+}
+
+/// The first `n` decimal digits of pi (Rabinowitz-Wagon spigot).
+fn pi_digits(n: usize) -> String {
+    let len = n * 10 / 3 + 2;
+    let mut a = vec![2u32; len];
+    let mut out = String::new();
+    let mut nines = 0;
+    let mut predigit = 0u32;
+    for _ in 0..n {
+        let mut q = 0u32;
+        for i in (0..len).rev() {
+            let x = 10 * a[i] + q * (i as u32 + 1);
+            a[i] = x % (2 * i as u32 + 1);
+            q = x / (2 * i as u32 + 1);
+        }
+        a[0] = q % 10;
+        q /= 10;
+        if q == 9 {
+            nines += 1;
+        } else if q == 10 {
+            out.push(char::from(b'0' + predigit as u8 + 1));
+            out.extend(std::iter::repeat_n('0', nines));
+            predigit = 0;
+            nines = 0;
+        } else {
+            out.push(char::from(b'0' + predigit as u8));
+            predigit = q;
+            out.extend(std::iter::repeat_n('9', nines));
+            nines = 0;
+        }
+    }
+    out.push(char::from(b'0' + predigit as u8));
+    out[1..].to_string()
+}
+
+#[test]
+fn boot_722_pi_prints_digits_of_pi() {
+    let img = scratch_copy("freedos722.img", "722d");
+    let r = boot(&img, "pi\\r", "A:\\>pi", &["--timeout", "60"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    // Let PI finish: run again until the prompt follows the digits.
+    let r = boot(&img, "pi\\recho END-OF-TEST\\r", "END-OF-TEST\n", &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    let digits = pi_digits(4000);
+    let lines: Vec<&str> = r
+        .screen
+        .lines()
+        .filter(|l| l.len() >= 40 && l.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert!(lines.len() >= 5, "no digit lines:\n{}", r.screen);
+    for l in lines {
+        assert!(digits.contains(l), "not digits of pi: {l}");
+    }
+}
