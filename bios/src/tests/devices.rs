@@ -216,3 +216,35 @@ fn timer_ticks_and_int15_wait_with_the_real_pit_and_rtc() {
     let now_ticks = peek16(&pc, 0x46C);
     assert!(now_ticks.wrapping_sub(start) >= 3, "{start} -> {now_ticks}");
 }
+
+#[test]
+fn mouse_motion_through_the_real_controller_reaches_the_handler() {
+    let mut code = vec![
+        0x31, 0xC0, 0x8E, 0xC0, 0xBB, 0x40, 0x7C, // xor ax,ax; mov es,ax; mov bx,7C40h
+        0xB8, 0x07, 0xC2, 0xCD, 0x15, // int 15h ax=C207h
+        0xB8, 0x05, 0xC2, 0xB7, 0x03, 0xCD, 0x15, // int 15h ax=C205h bh=3 (init)
+        0xBB, 0x40, 0x7C, 0xB8, 0x07, 0xC2, 0xCD, 0x15, // handler again (BH was changed)
+        0xB8, 0x00, 0xC2, 0xB7, 0x01, 0xCD, 0x15, // int 15h ax=C200h bh=1
+        0x88, 0x26, 0x10, 0x06, // mov [0610h], ah
+        0xFB, 0xF4, 0xEB, 0xFD, // sti; hlt; jmp hlt
+    ];
+    code.resize(0x40, 0x90);
+    // Handler: count calls at 0612h, store status/X/Y at 0600h.
+    code.extend_from_slice(&[
+        0x55, 0x89, 0xE5, 0x8B, 0x46, 0x0C, 0x2E, 0xA3, 0x00, 0x06, 0x8B, 0x46, 0x0A, 0x2E, 0xA3,
+        0x02, 0x06, 0x8B, 0x46, 0x08, 0x2E, 0xA3, 0x04, 0x06, 0x2E, 0xFE, 0x06, 0x12, 0x06, 0x5D,
+        0xCB,
+    ]);
+    let (mut pc, mut bios) = pc(&code);
+    pc.cpu.mem.write_bytes(0x610, &[0xEE, 0, 0]);
+    run_ms(&mut pc, &mut bios, 50);
+    assert_eq!(pc.cpu.mem.ram()[0x610], 0, "enable succeeded");
+    let now = pc.board.now;
+    pc.board.kbc.mouse_motion(5, 3, 1, now);
+    run_ms(&mut pc, &mut bios, 20);
+    assert_eq!(pc.cpu.mem.ram()[0x612], 1, "one packet");
+    let status = peek16(&pc, 0x600);
+    assert_eq!(status & 0x09, 0x09, "sync bit and left button: {status:#x}");
+    assert_eq!(peek16(&pc, 0x602), 5);
+    assert_eq!(peek16(&pc, 0x604), 3);
+}

@@ -22,6 +22,8 @@ pub struct Devices {
     pub now: u64,
     pub reset_requested: bool,
     pub config: BiosConfig,
+    /// The next write to port 60h goes to the mouse.
+    pub mouse_next: bool,
 }
 
 impl PortIo for Devices {
@@ -41,6 +43,9 @@ impl PortIo for Devices {
             0x70 => self.cmos_index = value as u8,
             0x71 => self.cmos[(self.cmos_index & 0x7F) as usize] = value as u8,
             0x64 if value == 0xAA => self.kbc_out.push_back(0x55),
+            0x64 => self.mouse_next = value == 0xD4,
+            // The mouse acknowledges every command byte at once.
+            0x60 if std::mem::take(&mut self.mouse_next) => self.kbc_out.push_back(0xFA),
             _ => {}
         }
     }
@@ -130,6 +135,7 @@ pub fn machine() -> (Machine, Bios) {
         pending_vector: None,
         now: 0,
         reset_requested: false,
+        mouse_next: false,
         config: BiosConfig {
             memory_bytes: RAM,
             floppy_drives: 2,
