@@ -248,3 +248,25 @@ fn mouse_motion_through_the_real_controller_reaches_the_handler() {
     assert_eq!(peek16(&pc, 0x602), 5);
     assert_eq!(peek16(&pc, 0x604), 3);
 }
+
+#[test]
+fn int15_event_wait_sets_the_user_flag_from_the_rtc_interrupt() {
+    // mov ax,8300h; xor cx,cx; mov dx,7530h (30 ms); push cs; pop es; mov bx,0600h;
+    // int 15h; sti; hlt; jmp $-2
+    let code = [
+        0xB8, 0x00, 0x83, 0x31, 0xC9, 0xBA, 0x30, 0x75, 0x0E, 0x07, 0xBB, 0x00, 0x06, 0xCD, 0x15,
+        0xFB, 0xF4, 0xEB, 0xFD,
+    ];
+    let (mut pc, mut bios) = pc(&code);
+    let mut set_at = None;
+    for _ in 0..100 {
+        run_ms(&mut pc, &mut bios, 1);
+        if set_at.is_none() && pc.cpu.mem.ram()[0x600] & 0x80 != 0 {
+            set_at = Some(pc.board.now);
+        }
+    }
+    let t = set_at.expect("flag set");
+    assert!((30_000_000..=45_000_000).contains(&t), "set at {t} ns");
+    // The periodic interrupt was switched off again.
+    assert_eq!(pc.board.cmos.ram(0x0B) & 0x40, 0);
+}
