@@ -149,14 +149,15 @@ impl Rom {
         a.call(Service::TimerIrq);
         a.emit(&[0xCD, 0x1C, 0xCF]);
         a.jmp_at(INT08, s);
-        // INT 09h: push ax; read scan code; int 15h (AH=4Fh); store; pop ax; iret.
+        // INT 09h: push ax; read scan code; int 15h (AH=4Fh); store; [int 1Bh]; pop ax; iret.
         let s = a.begin(Service::KeyboardIrqRead);
         a.emit(&[0x50]);
         a.call(Service::KeyboardIrqRead);
         a.emit(&[0xCD, 0x15]);
         a.entries.insert(Service::KeyboardIrqStore, a.pos);
         a.call(Service::KeyboardIrqStore);
-        a.emit(&[0x58, 0xCF]);
+        // Live CF set: Ctrl-Break, call INT 1Bh.
+        a.emit(&[0x73, 0x02, 0xCD, 0x1B, 0x58, 0xCF]);
         a.jmp_at(INT09, s);
         // INT 0Eh.
         let s = a.begin(Service::FloppyIrq);
