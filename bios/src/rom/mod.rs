@@ -56,12 +56,21 @@ pub enum Service {
 }
 
 /// The generated 64 KB ROM for 0xF0000-0xFFFFF.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Rom {
     /// The image bytes.
     pub bytes: Vec<u8>,
     services: BTreeMap<u32, Service>,
     entries: BTreeMap<Service, u16>,
+}
+
+impl std::fmt::Debug for Rom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rom")
+            .field("bytes", &self.bytes.len())
+            .field("services", &self.services)
+            .finish()
+    }
 }
 
 /// Byte emitter for the stubs.
