@@ -59,7 +59,9 @@ pub trait BiosHost {
     fn now_ns(&self) -> u64;
     /// The machine configuration.
     fn config(&self) -> &BiosConfig;
-    /// Switches the A20 gate (INT 15h AX=2400h/2401h). The default sets it on the CPU.
+    /// Switches the A20 gate (INT 15h AX=2400h/2401h), after the BIOS wrote port 92h and
+    /// the keyboard controller's A20 commands through the bus. The default sets the CPU's
+    /// gate directly (a platform that derives it from those ports may do nothing here).
     fn set_a20(&mut self, on: bool) {
         self.cpu().set_a20(on);
     }

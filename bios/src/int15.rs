@@ -43,7 +43,7 @@ pub fn int15(bios: &mut Bios, host: &mut dyn BiosHost) {
     match func {
         0x24 => match al_ {
             0x00 | 0x01 => {
-                host.set_a20(al_ == 1);
+                set_a20(host, al_ == 1);
                 finish(host, 0);
             }
             0x02 => {
@@ -204,4 +204,14 @@ fn event_wait(bios: &mut Bios, host: &mut dyn BiosHost) {
         }
         _ => unsupported(host),
     }
+}
+
+/// Switches the A20 gate on both gates the platform ORs (port 92h bit 1 and the keyboard
+/// controller's output port, commands DDh/DFh), then tells the host.
+fn set_a20(host: &mut dyn BiosHost, on: bool) {
+    let p92 = crate::io::inb(host, 0x92);
+    let p92 = (p92 & !0x03) | if on { 0x02 } else { 0 };
+    crate::io::outb(host, 0x92, p92);
+    crate::io::outb(host, 0x64, if on { 0xDF } else { 0xDD });
+    host.set_a20(on);
 }
