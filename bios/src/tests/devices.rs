@@ -270,3 +270,81 @@ fn int15_event_wait_sets_the_user_flag_from_the_rtc_interrupt() {
     // The periodic interrupt was switched off again.
     assert_eq!(pc.board.cmos.ram(0x0B) & 0x40, 0);
 }
+
+/// Boots a real floppy image named by `RAWBOX_BIOS_FLOPPY` on the real device models and
+/// prints the screen (manual check: `cargo test -p rawbox-bios real_floppy -- --ignored
+/// --nocapture`).
+#[test]
+#[ignore]
+fn real_floppy() {
+    let Ok(path) = std::env::var("RAWBOX_BIOS_FLOPPY") else {
+        return;
+    };
+    let data = std::fs::read(path).unwrap();
+    let (mut pc, mut bios) = pc(&[]);
+    pc.board.floppy = DiskImage::from_bytes("real.img", MediaKind::Floppy, data, false).unwrap();
+    let secs: u64 = std::env::var("RAWBOX_BIOS_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    run_ms(&mut pc, &mut bios, secs * 1000);
+    let typed = std::env::var("RAWBOX_BIOS_TYPE").unwrap_or_default();
+    for ch in typed.chars() {
+        let key = match ch {
+            'a'..='z' => {
+                let i = ch as usize - 'a' as usize;
+                let letters = [
+                    KeyCode::A,
+                    KeyCode::B,
+                    KeyCode::C,
+                    KeyCode::D,
+                    KeyCode::E,
+                    KeyCode::F,
+                    KeyCode::G,
+                    KeyCode::H,
+                    KeyCode::I,
+                    KeyCode::J,
+                    KeyCode::K,
+                    KeyCode::L,
+                    KeyCode::M,
+                    KeyCode::N,
+                    KeyCode::O,
+                    KeyCode::P,
+                    KeyCode::Q,
+                    KeyCode::R,
+                    KeyCode::S,
+                    KeyCode::T,
+                    KeyCode::U,
+                    KeyCode::V,
+                    KeyCode::W,
+                    KeyCode::X,
+                    KeyCode::Y,
+                    KeyCode::Z,
+                ];
+                letters[i]
+            }
+            ' ' => KeyCode::Space,
+            '.' => KeyCode::Period,
+            '\\' => KeyCode::Backslash,
+            '~' => KeyCode::Escape,
+            _ => KeyCode::Enter,
+        };
+        let now = pc.board.now;
+        pc.board.kbc.key_event(true, key, now);
+        run_ms(&mut pc, &mut bios, 30);
+        let now = pc.board.now;
+        pc.board.kbc.key_event(false, key, now);
+        run_ms(&mut pc, &mut bios, 30);
+    }
+    run_ms(&mut pc, &mut bios, secs * 1000);
+    for r in 0..25u32 {
+        let row: String = (0..80)
+            .map(|c| pc.board.vga.mem_read(0xB8000 + (r * 80 + c) * 2) as char)
+            .collect();
+        println!("|{}", row.trim_end());
+    }
+    println!(
+        "cs:ip {:04x}:{:04x} exc {:?}",
+        pc.cpu.state.segs[1].selector, pc.cpu.state.eip, pc.cpu.last_exception
+    );
+}
