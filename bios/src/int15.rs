@@ -168,7 +168,7 @@ fn block_move(host: &mut dyn BiosHost) {
     let gdt = reg_addr(host, SegReg::Es, rawbox_cpu::state::reg::ESI);
     let base = |host: &mut dyn BiosHost, d: u32| {
         let mut b = [0u8; 8];
-        read_phys(host, gdt + d, &mut b);
+        read_phys(host, gdt.wrapping_add(d), &mut b);
         u32::from_le_bytes([b[2], b[3], b[4], b[7]])
     };
     let src = base(host, 0x10);
