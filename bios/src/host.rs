@@ -65,6 +65,11 @@ pub trait BiosHost {
     fn set_a20(&mut self, on: bool) {
         self.cpu().set_a20(on);
     }
+    /// True once after the medium in floppy `bios_drive` was changed (INT 13h AH=16h reports
+    /// it so DOS rereads the disk). The default never reports a change.
+    fn take_media_changed(&mut self, _bios_drive: u8) -> bool {
+        false
+    }
     /// Asks the machine for a reset (Ctrl-Alt-Del warm boot). The default does nothing.
     fn request_reset(&mut self) {}
 }
