@@ -19,6 +19,7 @@ pub mod status {
     pub const BAD_COMMAND: u8 = 0x01;
     pub const WRITE_PROTECTED: u8 = 0x03;
     pub const SECTOR_NOT_FOUND: u8 = 0x04;
+    pub const MEDIA_CHANGED: u8 = 0x06;
     pub const UNSUPPORTED_TRACK: u8 = 0x0C;
     pub const TIMEOUT: u8 = 0x80;
 }
@@ -295,10 +296,12 @@ pub fn int13(host: &mut dyn BiosHost) {
         0x08 => params(host, drive),
         0x15 => disk_type(host, drive),
         0x16 => {
-            let st = if drive_present(host, drive) {
-                status::OK
-            } else {
+            let st = if !drive_present(host, drive) {
                 status::TIMEOUT
+            } else if drive < 0x80 && host.take_media_changed(drive) {
+                status::MEDIA_CHANGED
+            } else {
+                status::OK
             };
             done(host, drive, st);
         }

@@ -24,6 +24,8 @@ pub struct Devices {
     pub config: BiosConfig,
     /// The next write to port 60h goes to the mouse.
     pub mouse_next: bool,
+    /// Floppy A: had its disk changed.
+    pub media_changed: bool,
 }
 
 impl PortIo for Devices {
@@ -101,6 +103,9 @@ impl BiosHost for Machine {
     fn config(&self) -> &BiosConfig {
         &self.dev.config
     }
+    fn take_media_changed(&mut self, bios_drive: u8) -> bool {
+        bios_drive == 0 && std::mem::take(&mut self.dev.media_changed)
+    }
     fn request_reset(&mut self) {
         self.dev.reset_requested = true;
     }
@@ -136,6 +141,7 @@ pub fn machine() -> (Machine, Bios) {
         now: 0,
         reset_requested: false,
         mouse_next: false,
+        media_changed: false,
         config: BiosConfig {
             memory_bytes: RAM,
             floppy_drives: 2,
