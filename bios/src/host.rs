@@ -59,9 +59,16 @@ pub trait BiosHost {
     fn now_ns(&self) -> u64;
     /// The machine configuration.
     fn config(&self) -> &BiosConfig;
-    /// Switches the A20 gate (INT 15h AX=2400h/2401h). The default sets it on the CPU.
+    /// Switches the A20 gate (INT 15h AX=2400h/2401h), after the BIOS wrote port 92h and
+    /// the keyboard controller's A20 commands through the bus. The default sets the CPU's
+    /// gate directly (a platform that derives it from those ports may do nothing here).
     fn set_a20(&mut self, on: bool) {
         self.cpu().set_a20(on);
+    }
+    /// True once after the medium in floppy `bios_drive` was changed (INT 13h AH=16h reports
+    /// it so DOS rereads the disk). The default never reports a change.
+    fn take_media_changed(&mut self, _bios_drive: u8) -> bool {
+        false
     }
     /// Asks the machine for a reset (Ctrl-Alt-Del warm boot). The default does nothing.
     fn request_reset(&mut self) {}

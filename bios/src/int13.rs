@@ -19,6 +19,7 @@ pub mod status {
     pub const BAD_COMMAND: u8 = 0x01;
     pub const WRITE_PROTECTED: u8 = 0x03;
     pub const SECTOR_NOT_FOUND: u8 = 0x04;
+    pub const MEDIA_CHANGED: u8 = 0x06;
     pub const UNSUPPORTED_TRACK: u8 = 0x0C;
     pub const TIMEOUT: u8 = 0x80;
 }
@@ -201,13 +202,13 @@ fn params(host: &mut dyn BiosHost, drive: u8) {
 fn packet(host: &mut dyn BiosHost) -> (u32, u16, u32, u64) {
     let p = reg_addr(host, SegReg::Ds, rawbox_cpu::state::reg::ESI);
     let size = rd8(host, p);
-    let count = rd16(host, p + 2);
-    let off = rd16(host, p + 4);
-    let seg = rd16(host, p + 6);
-    let lba = rd32(host, p + 8) as u64 | (rd32(host, p + 12) as u64) << 32;
+    let count = rd16(host, p.wrapping_add(2));
+    let off = rd16(host, p.wrapping_add(4));
+    let seg = rd16(host, p.wrapping_add(6));
+    let lba = rd32(host, p.wrapping_add(8)) as u64 | (rd32(host, p.wrapping_add(12)) as u64) << 32;
     let mut addr = ((seg as u32) << 4).wrapping_add(off as u32);
     if off == 0xFFFF && seg == 0xFFFF && size >= 0x18 {
-        addr = rd32(host, p + 0x10);
+        addr = rd32(host, p.wrapping_add(0x10));
     }
     (p, count, addr, lba)
 }
@@ -216,11 +217,11 @@ fn packet(host: &mut dyn BiosHost) -> (u32, u16, u32, u64) {
 fn ext_io(host: &mut dyn BiosHost, drive: u8, op: Op) {
     let (p, count, addr, lba) = packet(host);
     if host.disk(drive).is_none() {
-        wr16(host, p + 2, 0);
+        wr16(host, p.wrapping_add(2), 0);
         return done(host, drive, status::TIMEOUT);
     }
     let (n, st) = transfer(host, drive, op, lba, count as u32, addr);
-    wr16(host, p + 2, n as u16);
+    wr16(host, p.wrapping_add(2), n as u16);
     done(host, drive, st);
 }
 
@@ -241,20 +242,20 @@ fn ext_params(host: &mut dyn BiosHost, drive: u8) {
     let out = buf_size.min(0x1E);
     wr16(host, p, out);
     // Flags: bit 1 geometry valid (not for removable CD), bit 2 removable.
-    wr16(host, p + 2, if cd { 0x74 } else { 0x02 });
+    wr16(host, p.wrapping_add(2), if cd { 0x74 } else { 0x02 });
     let (c, h, s) = if cd {
         (u32::MAX, u32::MAX, u32::MAX)
     } else {
         (g.cylinders, g.heads, g.sectors_per_track)
     };
-    wr32(host, p + 4, c);
-    wr32(host, p + 8, h);
-    wr32(host, p + 12, s);
-    wr32(host, p + 16, sectors as u32);
-    wr32(host, p + 20, (sectors >> 32) as u32);
-    wr16(host, p + 24, size as u16);
+    wr32(host, p.wrapping_add(4), c);
+    wr32(host, p.wrapping_add(8), h);
+    wr32(host, p.wrapping_add(12), s);
+    wr32(host, p.wrapping_add(16), sectors as u32);
+    wr32(host, p.wrapping_add(20), (sectors >> 32) as u32);
+    wr16(host, p.wrapping_add(24), size as u16);
     if out >= 0x1E {
-        wr32(host, p + 26, 0xFFFF_FFFF);
+        wr32(host, p.wrapping_add(26), 0xFFFF_FFFF);
     }
     done(host, drive, status::OK);
 }
@@ -295,10 +296,12 @@ pub fn int13(host: &mut dyn BiosHost) {
         0x08 => params(host, drive),
         0x15 => disk_type(host, drive),
         0x16 => {
-            let st = if drive_present(host, drive) {
-                status::OK
-            } else {
+            let st = if !drive_present(host, drive) {
                 status::TIMEOUT
+            } else if drive < 0x80 && host.take_media_changed(drive) {
+                status::MEDIA_CHANGED
+            } else {
+                status::OK
             };
             done(host, drive, st);
         }

@@ -43,7 +43,7 @@ pub fn int15(bios: &mut Bios, host: &mut dyn BiosHost) {
     match func {
         0x24 => match al_ {
             0x00 | 0x01 => {
-                host.set_a20(al_ == 1);
+                set_a20(host, al_ == 1);
                 finish(host, 0);
             }
             0x02 => {
@@ -59,6 +59,7 @@ pub fn int15(bios: &mut Bios, host: &mut dyn BiosHost) {
         },
         // Keyboard intercept: keep the caller's CF (set = process the key).
         0x4F => {}
+        0x83 => event_wait(bios, host),
         0x86 => wait(bios, host),
         0x87 => block_move(host),
         0x88 => {
@@ -149,8 +150,10 @@ fn wait(bios: &mut Bios, host: &mut dyn BiosHost) {
     };
     if now >= until {
         bios.wait_until_ns = None;
-        let b = cmos_read(host, 0x0B);
-        cmos_write(host, 0x0B, b & !0x40);
+        if bios.event_wait.is_none() {
+            let b = cmos_read(host, 0x0B);
+            cmos_write(host, 0x0B, b & !0x40);
+        }
         finish(host, 0);
     } else {
         set_live_cf(host.cpu(), true);
@@ -165,7 +168,7 @@ fn block_move(host: &mut dyn BiosHost) {
     let gdt = reg_addr(host, SegReg::Es, rawbox_cpu::state::reg::ESI);
     let base = |host: &mut dyn BiosHost, d: u32| {
         let mut b = [0u8; 8];
-        read_phys(host, gdt + d, &mut b);
+        read_phys(host, gdt.wrapping_add(d), &mut b);
         u32::from_le_bytes([b[2], b[3], b[4], b[7]])
     };
     let src = base(host, 0x10);
@@ -174,4 +177,41 @@ fn block_move(host: &mut dyn BiosHost) {
     read_phys(host, src, &mut buf);
     write_phys(host, dst, &buf);
     finish(host, 0);
+}
+
+/// AH=83h: AL=0 starts a wait of CX:DX microseconds that sets bit 7 of the byte at ES:BX
+/// when it ends (from the RTC interrupt); AL=1 cancels it.
+fn event_wait(bios: &mut Bios, host: &mut dyn BiosHost) {
+    let cpu = host.cpu();
+    let (sub, us) = (al(cpu), ((cx(cpu) as u64) << 16) | dx(cpu) as u64);
+    match sub {
+        0x00 => {
+            if bios.event_wait.is_some() {
+                return finish(host, 0x80);
+            }
+            let flag = crate::mem::reg_addr(host, SegReg::Es, reg::EBX);
+            let until = host.now_ns().saturating_add(us.saturating_mul(1000));
+            bios.event_wait = Some((until, flag));
+            crate::mem::wr8(host, bda::WAIT_ACTIVE, 1);
+            let b = cmos_read(host, 0x0B);
+            cmos_write(host, 0x0B, b | 0x40);
+            set_frame_flag(host, 1, false);
+        }
+        0x01 => {
+            bios.event_wait = None;
+            crate::mem::wr8(host, bda::WAIT_ACTIVE, 0);
+            set_frame_flag(host, 1, false);
+        }
+        _ => unsupported(host),
+    }
+}
+
+/// Switches the A20 gate on both gates the platform ORs (port 92h bit 1 and the keyboard
+/// controller's output port, commands DDh/DFh), then tells the host.
+fn set_a20(host: &mut dyn BiosHost, on: bool) {
+    let p92 = crate::io::inb(host, 0x92);
+    let p92 = (p92 & !0x03) | if on { 0x02 } else { 0 };
+    crate::io::outb(host, 0x92, p92);
+    crate::io::outb(host, 0x64, if on { 0xDF } else { 0xDD });
+    host.set_a20(on);
 }

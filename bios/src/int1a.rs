@@ -167,11 +167,19 @@ pub fn irq0(host: &mut dyn BiosHost) {
 pub fn irq8(bios: &mut Bios, host: &mut dyn BiosHost) {
     let c = cmos_read(host, 0x0C);
     if c & 0x40 != 0 {
-        if let Some(until) = bios.wait_until_ns {
-            if host.now_ns() >= until {
-                let b = cmos_read(host, 0x0B);
-                cmos_write(host, 0x0B, b & !0x40);
+        let now = host.now_ns();
+        if let Some((until, flag)) = bios.event_wait {
+            if now >= until {
+                bios.event_wait = None;
+                let v = crate::mem::rd8(host, flag);
+                crate::mem::wr8(host, flag, v | 0x80);
+                wr8(host, bda::WAIT_ACTIVE, 0);
             }
+        }
+        let waiting = bios.wait_until_ns.is_some_and(|t| now < t) || bios.event_wait.is_some();
+        if !waiting {
+            let b = cmos_read(host, 0x0B);
+            cmos_write(host, 0x0B, b & !0x40);
         }
     }
     eoi_slave(host);

@@ -88,6 +88,9 @@ pub struct Bios {
     rom: Rom,
     /// Virtual time at which an INT 15h AH=86h wait ends.
     wait_until_ns: Option<u64>,
+    /// INT 15h AH=83h event wait: when it ends and the linear address of the user's flag
+    /// byte (bit 7 is set at the end).
+    event_wait: Option<(u64, u32)>,
     /// PS/2 mouse packet assembly.
     mouse: mouse::MouseState,
 }
@@ -98,6 +101,7 @@ impl Bios {
         Bios {
             rom,
             wait_until_ns: None,
+            event_wait: None,
             mouse: mouse::MouseState::default(),
         }
     }

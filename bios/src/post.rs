@@ -110,6 +110,21 @@ fn setup_bda(host: &mut dyn BiosHost) {
     wr16(host, bda::KB_START, bda::KB_BUFFER_START);
     wr16(host, bda::KB_END, bda::KB_BUFFER_END);
     wr8(host, bda::KB_FLAGS3, 0x10);
+    // Floppy media state: established media at the native data rate of each disk.
+    for drive in 0..floppies.min(2) as u8 {
+        let state = match host
+            .disk(drive)
+            .and_then(|d| d.floppy_format())
+            .map(|f| f.name)
+        {
+            Some("360K") | Some("320K") | Some("180K") | Some("160K") => 0x93,
+            Some("720K") => 0x97,
+            Some("1.2M") => 0x15,
+            Some(_) => 0x17,
+            None => 0x07,
+        };
+        wr8(host, 0x490 + drive as u32, state);
+    }
     let hds = [0x80u8, 0x81]
         .iter()
         .filter(|&&d| host.disk(d).is_some())
@@ -193,6 +208,7 @@ fn setup_kbc(host: &mut dyn BiosHost) {
 pub fn post(bios: &mut Bios, host: &mut dyn BiosHost) {
     log::info!("bios: POST");
     bios.wait_until_ns = None;
+    bios.event_wait = None;
     bios.mouse = crate::mouse::MouseState::default();
     // The warm boot flag survives (but is consumed).
     let mut wb = [0u8; 2];

@@ -67,10 +67,10 @@ fn update_leds(host: &mut dyn BiosHost) {
 pub fn irq1_store(host: &mut dyn BiosHost) {
     let cpu = host.cpu();
     let (cf, sc) = (live_cf(cpu), al(cpu));
-    if cf {
-        process(host, sc);
-    }
+    let brk = cf && process(host, sc);
     eoi_master(host);
+    // The stub calls INT 1Bh when the live CF is set.
+    set_live_cf(host.cpu(), brk);
 }
 
 /// Caps/Num/Scroll Lock: toggles on the first make (not on typematic repeats), tracks the
@@ -94,19 +94,19 @@ fn lock_key(host: &mut dyn BiosHost, code: u8, make: bool, mut f1: u8, mut f2: u
     update_leds(host);
 }
 
-/// Processes one scan code byte.
-pub fn process(host: &mut dyn BiosHost, sc: u8) {
+/// Processes one scan code byte; true for Ctrl-Break (the caller runs INT 1Bh).
+pub fn process(host: &mut dyn BiosHost, sc: u8) -> bool {
     let mut f3 = rd8(host, bda::KB_FLAGS3);
     match sc {
         // ACK, resend, echo, overrun (0xAA is also the left Shift break code).
-        0xFA | 0xFE | 0xEE | 0x00 | 0xFF => return,
+        0xFA | 0xFE | 0xEE | 0x00 | 0xFF => return false,
         0xE0 => {
             wr8(host, bda::KB_FLAGS3, f3 | F3_E0);
-            return;
+            return false;
         }
         0xE1 => {
             wr8(host, bda::KB_FLAGS3, f3 | F3_E1);
-            return;
+            return false;
         }
         _ => {}
     }
@@ -115,7 +115,7 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
         if sc & 0x7F == 0x45 {
             wr8(host, bda::KB_FLAGS3, f3 & !F3_E1);
         }
-        return;
+        return false;
     }
     let e0 = f3 & F3_E0 != 0;
     f3 &= !F3_E0;
@@ -126,12 +126,12 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
     let mut f2 = rd8(host, bda::KB_FLAGS2);
     // Modifiers and locks.
     match (e0, code) {
-        (true, 0x2A) | (true, 0x36) => return, // fake shifts
+        (true, 0x2A) | (true, 0x36) => return false, // fake shifts
         (_, 0x2A) | (_, 0x36) => {
             let bit = if code == 0x2A { LSHIFT } else { RSHIFT };
             f1 = if make { f1 | bit } else { f1 & !bit };
             wr8(host, bda::KB_FLAGS1, f1);
-            return;
+            return false;
         }
         (_, 0x1D) | (_, 0x38) => {
             let (own2, own3) = if code == 0x1D {
@@ -158,10 +158,16 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
                     buffer_put(host, v as u16);
                 }
             }
-            return;
+            return false;
         }
-        (false, 0x3A) | (false, 0x45) => return lock_key(host, code, make, f1, f2),
-        (false, 0x46) if f1 & CTRL == 0 => return lock_key(host, code, make, f1, f2),
+        (false, 0x3A) | (false, 0x45) => {
+            lock_key(host, code, make, f1, f2);
+            return false;
+        }
+        (false, 0x46) if f1 & CTRL == 0 => {
+            lock_key(host, code, make, f1, f2);
+            return false;
+        }
         _ => {}
     }
     if code == 0x52 && (e0 || f1 & (NUM | LSHIFT | RSHIFT) == 0) {
@@ -173,7 +179,7 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
         wr8(host, bda::KB_FLAGS2, f2);
     }
     if !make {
-        return;
+        return false;
     }
     let ctrl = f1 & CTRL != 0;
     let alt = f1 & ALT != 0;
@@ -182,13 +188,13 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
         log::info!("bios: Ctrl-Alt-Del");
         wr16(host, bda::WARM_BOOT, 0x1234);
         host.request_reset();
-        return;
+        return false;
     }
     if ctrl && code == 0x46 {
         // Ctrl-Break (Ctrl+Pause sends E0 46; XT-style Ctrl+Scroll Lock sends 46).
         wr8(host, bda::BREAK_FLAG, 0x80);
         buffer_put(host, 0);
-        return;
+        return true;
     }
     // Alt + keypad digits build a character code.
     if alt && !e0 && is_keypad(code) && code != 0x53 {
@@ -210,17 +216,17 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
             bda::KB_ALT_KEYPAD,
             v.wrapping_mul(10).wrapping_add(digit),
         );
-        return;
+        return false;
     }
     let codes = if e0 {
         match extended(code) {
             Some(c) => c,
-            None => return,
+            None => return false,
         }
     } else {
         match KEYS.get(code as usize) {
             Some(c) => *c,
-            None => return,
+            None => return false,
         }
     };
     let key = if alt {
@@ -247,4 +253,5 @@ pub fn process(host: &mut dyn BiosHost, sc: u8) {
     if key != 0 {
         buffer_put(host, key);
     }
+    false
 }

@@ -56,12 +56,21 @@ pub enum Service {
 }
 
 /// The generated 64 KB ROM for 0xF0000-0xFFFFF.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Rom {
     /// The image bytes.
     pub bytes: Vec<u8>,
     services: BTreeMap<u32, Service>,
     entries: BTreeMap<Service, u16>,
+}
+
+impl std::fmt::Debug for Rom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rom")
+            .field("bytes", &self.bytes.len())
+            .field("services", &self.services)
+            .finish()
+    }
 }
 
 /// Byte emitter for the stubs.
@@ -149,14 +158,15 @@ impl Rom {
         a.call(Service::TimerIrq);
         a.emit(&[0xCD, 0x1C, 0xCF]);
         a.jmp_at(INT08, s);
-        // INT 09h: push ax; read scan code; int 15h (AH=4Fh); store; pop ax; iret.
+        // INT 09h: push ax; read scan code; int 15h (AH=4Fh); store; [int 1Bh]; pop ax; iret.
         let s = a.begin(Service::KeyboardIrqRead);
         a.emit(&[0x50]);
         a.call(Service::KeyboardIrqRead);
         a.emit(&[0xCD, 0x15]);
         a.entries.insert(Service::KeyboardIrqStore, a.pos);
         a.call(Service::KeyboardIrqStore);
-        a.emit(&[0x58, 0xCF]);
+        // Live CF set: Ctrl-Break, call INT 1Bh.
+        a.emit(&[0x73, 0x02, 0xCD, 0x1B, 0x58, 0xCF]);
         a.jmp_at(INT09, s);
         // INT 0Eh.
         let s = a.begin(Service::FloppyIrq);

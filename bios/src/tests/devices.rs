@@ -216,3 +216,135 @@ fn timer_ticks_and_int15_wait_with_the_real_pit_and_rtc() {
     let now_ticks = peek16(&pc, 0x46C);
     assert!(now_ticks.wrapping_sub(start) >= 3, "{start} -> {now_ticks}");
 }
+
+#[test]
+fn mouse_motion_through_the_real_controller_reaches_the_handler() {
+    let mut code = vec![
+        0x31, 0xC0, 0x8E, 0xC0, 0xBB, 0x40, 0x7C, // xor ax,ax; mov es,ax; mov bx,7C40h
+        0xB8, 0x07, 0xC2, 0xCD, 0x15, // int 15h ax=C207h
+        0xB8, 0x05, 0xC2, 0xB7, 0x03, 0xCD, 0x15, // int 15h ax=C205h bh=3 (init)
+        0xBB, 0x40, 0x7C, 0xB8, 0x07, 0xC2, 0xCD, 0x15, // handler again (BH was changed)
+        0xB8, 0x00, 0xC2, 0xB7, 0x01, 0xCD, 0x15, // int 15h ax=C200h bh=1
+        0x88, 0x26, 0x10, 0x06, // mov [0610h], ah
+        0xFB, 0xF4, 0xEB, 0xFD, // sti; hlt; jmp hlt
+    ];
+    code.resize(0x40, 0x90);
+    // Handler: count calls at 0612h, store status/X/Y at 0600h.
+    code.extend_from_slice(&[
+        0x55, 0x89, 0xE5, 0x8B, 0x46, 0x0C, 0x2E, 0xA3, 0x00, 0x06, 0x8B, 0x46, 0x0A, 0x2E, 0xA3,
+        0x02, 0x06, 0x8B, 0x46, 0x08, 0x2E, 0xA3, 0x04, 0x06, 0x2E, 0xFE, 0x06, 0x12, 0x06, 0x5D,
+        0xCB,
+    ]);
+    let (mut pc, mut bios) = pc(&code);
+    pc.cpu.mem.write_bytes(0x610, &[0xEE, 0, 0]);
+    run_ms(&mut pc, &mut bios, 50);
+    assert_eq!(pc.cpu.mem.ram()[0x610], 0, "enable succeeded");
+    let now = pc.board.now;
+    pc.board.kbc.mouse_motion(5, 3, 1, now);
+    run_ms(&mut pc, &mut bios, 20);
+    assert_eq!(pc.cpu.mem.ram()[0x612], 1, "one packet");
+    let status = peek16(&pc, 0x600);
+    assert_eq!(status & 0x09, 0x09, "sync bit and left button: {status:#x}");
+    assert_eq!(peek16(&pc, 0x602), 5);
+    assert_eq!(peek16(&pc, 0x604), 3);
+}
+
+#[test]
+fn int15_event_wait_sets_the_user_flag_from_the_rtc_interrupt() {
+    // mov ax,8300h; xor cx,cx; mov dx,7530h (30 ms); push cs; pop es; mov bx,0600h;
+    // int 15h; sti; hlt; jmp $-2
+    let code = [
+        0xB8, 0x00, 0x83, 0x31, 0xC9, 0xBA, 0x30, 0x75, 0x0E, 0x07, 0xBB, 0x00, 0x06, 0xCD, 0x15,
+        0xFB, 0xF4, 0xEB, 0xFD,
+    ];
+    let (mut pc, mut bios) = pc(&code);
+    let mut set_at = None;
+    for _ in 0..100 {
+        run_ms(&mut pc, &mut bios, 1);
+        if set_at.is_none() && pc.cpu.mem.ram()[0x600] & 0x80 != 0 {
+            set_at = Some(pc.board.now);
+        }
+    }
+    let t = set_at.expect("flag set");
+    assert!((30_000_000..=45_000_000).contains(&t), "set at {t} ns");
+    // The periodic interrupt was switched off again.
+    assert_eq!(pc.board.cmos.ram(0x0B) & 0x40, 0);
+}
+
+/// Boots a real floppy image named by `RAWBOX_BIOS_FLOPPY` on the real device models and
+/// prints the screen (manual check: `cargo test -p rawbox-bios real_floppy -- --ignored
+/// --nocapture`).
+#[test]
+#[ignore]
+fn real_floppy() {
+    let Ok(path) = std::env::var("RAWBOX_BIOS_FLOPPY") else {
+        return;
+    };
+    let data = std::fs::read(path).unwrap();
+    let (mut pc, mut bios) = pc(&[]);
+    pc.board.floppy = DiskImage::from_bytes("real.img", MediaKind::Floppy, data, false).unwrap();
+    let secs: u64 = std::env::var("RAWBOX_BIOS_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    run_ms(&mut pc, &mut bios, secs * 1000);
+    let typed = std::env::var("RAWBOX_BIOS_TYPE").unwrap_or_default();
+    for ch in typed.chars() {
+        let key = match ch {
+            'a'..='z' => {
+                let i = ch as usize - 'a' as usize;
+                let letters = [
+                    KeyCode::A,
+                    KeyCode::B,
+                    KeyCode::C,
+                    KeyCode::D,
+                    KeyCode::E,
+                    KeyCode::F,
+                    KeyCode::G,
+                    KeyCode::H,
+                    KeyCode::I,
+                    KeyCode::J,
+                    KeyCode::K,
+                    KeyCode::L,
+                    KeyCode::M,
+                    KeyCode::N,
+                    KeyCode::O,
+                    KeyCode::P,
+                    KeyCode::Q,
+                    KeyCode::R,
+                    KeyCode::S,
+                    KeyCode::T,
+                    KeyCode::U,
+                    KeyCode::V,
+                    KeyCode::W,
+                    KeyCode::X,
+                    KeyCode::Y,
+                    KeyCode::Z,
+                ];
+                letters[i]
+            }
+            ' ' => KeyCode::Space,
+            '.' => KeyCode::Period,
+            '\\' => KeyCode::Backslash,
+            '~' => KeyCode::Escape,
+            _ => KeyCode::Enter,
+        };
+        let now = pc.board.now;
+        pc.board.kbc.key_event(true, key, now);
+        run_ms(&mut pc, &mut bios, 30);
+        let now = pc.board.now;
+        pc.board.kbc.key_event(false, key, now);
+        run_ms(&mut pc, &mut bios, 30);
+    }
+    run_ms(&mut pc, &mut bios, secs * 1000);
+    for r in 0..25u32 {
+        let row: String = (0..80)
+            .map(|c| pc.board.vga.mem_read(0xB8000 + (r * 80 + c) * 2) as char)
+            .collect();
+        println!("|{}", row.trim_end());
+    }
+    println!(
+        "cs:ip {:04x}:{:04x} exc {:?}",
+        pc.cpu.state.segs[1].selector, pc.cpu.state.eip, pc.cpu.last_exception
+    );
+}

@@ -222,3 +222,16 @@ fn write_then_read_back() {
         .unwrap();
     assert!(buf.iter().all(|&b| b == 0x5A));
 }
+
+#[test]
+fn change_line_reports_a_new_disk_once() {
+    let (mut m, mut bios) = with_disks();
+    regs(&mut m, 0x1600, 0, 0, 0);
+    assert_eq!(call(&mut m, &mut bios, Service::Disk) & CF, 0);
+    m.dev.media_changed = true;
+    regs(&mut m, 0x1600, 0, 0, 0);
+    assert_eq!(call(&mut m, &mut bios, Service::Disk) & CF, CF);
+    assert_eq!(r16(&m, reg::EAX) >> 8, 0x06);
+    regs(&mut m, 0x1600, 0, 0, 0);
+    assert_eq!(call(&mut m, &mut bios, Service::Disk) & CF, 0);
+}

@@ -145,3 +145,19 @@ fn shift_flags_and_numlock_keypad() {
     keys(&mut m, &mut bios, &[0x38, 0x4D, 0xCD, 0x4C, 0xCC, 0xB8]);
     assert_eq!(read(&mut m, &mut bios, 0x00), Some(0x0041));
 }
+
+#[test]
+fn ctrl_break_sets_the_flag_and_asks_for_int_1bh() {
+    let (mut m, mut bios) = posted();
+    keys(&mut m, &mut bios, &[0x1D]);
+    assert!(!m.cpu.state.flags.cf(), "no INT 1Bh for Ctrl");
+    m.dev.kbc_out.push_back(0xE0);
+    call(&mut m, &mut bios, Service::KeyboardIrqRead);
+    call(&mut m, &mut bios, Service::KeyboardIrqStore);
+    m.dev.kbc_out.push_back(0x46);
+    call(&mut m, &mut bios, Service::KeyboardIrqRead);
+    call(&mut m, &mut bios, Service::KeyboardIrqStore);
+    assert!(m.cpu.state.flags.cf(), "INT 1Bh requested");
+    assert_eq!(ram(&m, 0x471, 1)[0], 0x80);
+    assert_eq!(read(&mut m, &mut bios, 0x00), Some(0x0000));
+}

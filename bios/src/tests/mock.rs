@@ -22,6 +22,10 @@ pub struct Devices {
     pub now: u64,
     pub reset_requested: bool,
     pub config: BiosConfig,
+    /// The next write to port 60h goes to the mouse.
+    pub mouse_next: bool,
+    /// Floppy A: had its disk changed.
+    pub media_changed: bool,
 }
 
 impl PortIo for Devices {
@@ -41,6 +45,9 @@ impl PortIo for Devices {
             0x70 => self.cmos_index = value as u8,
             0x71 => self.cmos[(self.cmos_index & 0x7F) as usize] = value as u8,
             0x64 if value == 0xAA => self.kbc_out.push_back(0x55),
+            0x64 => self.mouse_next = value == 0xD4,
+            // The mouse acknowledges every command byte at once.
+            0x60 if std::mem::take(&mut self.mouse_next) => self.kbc_out.push_back(0xFA),
             _ => {}
         }
     }
@@ -96,6 +103,9 @@ impl BiosHost for Machine {
     fn config(&self) -> &BiosConfig {
         &self.dev.config
     }
+    fn take_media_changed(&mut self, bios_drive: u8) -> bool {
+        bios_drive == 0 && std::mem::take(&mut self.dev.media_changed)
+    }
     fn request_reset(&mut self) {
         self.dev.reset_requested = true;
     }
@@ -130,6 +140,8 @@ pub fn machine() -> (Machine, Bios) {
         pending_vector: None,
         now: 0,
         reset_requested: false,
+        mouse_next: false,
+        media_changed: false,
         config: BiosConfig {
             memory_bytes: RAM,
             floppy_drives: 2,

@@ -7,5 +7,6 @@ mod devices;
 mod disk;
 mod keyboard;
 mod robust;
+mod rom;
 mod system;
 mod video;

@@ -78,6 +78,10 @@ fn random_registers_do_not_panic() {
         }
         for s in [SegReg::Es, SegReg::Ds] {
             crate::regs::set_sreg(&mut m.cpu, s, rng.next() as u16);
+            if rng.next() % 8 == 0 {
+                // A protected-mode style base near the top of the address space.
+                m.cpu.state.segs[s as usize].base = 0xFFFF_FF00 | (rng.next() & 0xFF);
+            }
         }
         if rng.next() % 8 == 0 {
             // Garble the BDA video/keyboard fields too.

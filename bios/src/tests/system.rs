@@ -156,6 +156,8 @@ fn a20_gate() {
     regs(&mut m, 0x2400, 0, 0, 0);
     call(&mut m, &mut bios, Service::System);
     assert!(!m.cpu.state.a20);
+    assert!(m.dev.writes.contains(&(0x64, 0xDD)));
+    assert!(m.dev.writes.contains(&(0x92, 0xFC)));
     regs(&mut m, 0x2402, 0, 0, 0);
     call(&mut m, &mut bios, Service::System);
     assert_eq!(r16(&m, reg::EAX), 0x0000);
