@@ -73,7 +73,10 @@ fn truncated_hard_disk() {
     // An MBR whose only partition ends far beyond the file.
     let mut mbr = vec![0u8; 512 * 64];
     let entry = &mut mbr[446..462];
+    entry[0] = 0x80;
     entry[4] = 0x06; // FAT16
+    entry[5] = 15; // end head
+    entry[6] = 63; // end sector
     entry[8..12].copy_from_slice(&63u32.to_le_bytes());
     entry[12..16].copy_from_slice(&100_000u32.to_le_bytes());
     mbr[510] = 0x55;

@@ -29,7 +29,7 @@ impl FirmwareState {
         });
         let floppies = (config.fda.is_some() || config.demo) as u8 + config.fdb.is_some() as u8;
         let bios_config = BiosConfig {
-            memory_bytes: config.memory_mb as u64 * 1024 * 1024,
+            memory_bytes: cpu.mem.ram_size() as u64,
             floppy_drives: floppies.max(1),
             boot_order: config
                 .boot_order()

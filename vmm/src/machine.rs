@@ -85,8 +85,15 @@ impl Machine {
         if config.memory_mb == 0 || config.memory_mb > 2048 {
             return Err(ConfigError::BadMemory(config.memory_mb));
         }
-        let mut cpu = Cpu::new(config.cpu, config.memory_mb as u64 * 1024 * 1024)
-            .map_err(|e| ConfigError::Memory(e.to_string()))?;
+        // The 8086 addresses 1 MB and the 286 16 MB (the BIOS appears again at the top).
+        let max_bytes: u64 = match config.cpu {
+            rawbox_cpu::CpuModel::I8086 => 1 << 20,
+            rawbox_cpu::CpuModel::I80286 => 15 << 20,
+            _ => u64::MAX,
+        };
+        let ram_bytes = (config.memory_mb as u64 * 1024 * 1024).min(max_bytes);
+        let mut cpu =
+            Cpu::new(config.cpu, ram_bytes).map_err(|e| ConfigError::Memory(e.to_string()))?;
         let fda = if config.demo && config.fda.is_none() {
             let img = crate::demo::floppy_image();
             Some(DiskImage::from_bytes(
@@ -123,7 +130,7 @@ impl Machine {
             .map(|p| open_disk(p, MediaKind::CdRom))
             .transpose()?;
 
-        let ext_kb = (config.memory_mb.saturating_sub(1)) * 1024;
+        let ext_kb = (ram_bytes / 1024).saturating_sub(1024) as u32;
         let geometry = |d: &Option<DiskImage>| {
             d.as_ref().map(|d| {
                 let g = d.geometry();
