@@ -104,6 +104,9 @@ pub fn host_call(m: &mut Machine, linear: u32) -> bool {
     };
     if bios.rom().service_at(linear) == Some(rawbox_bios::Service::Keyboard) {
         // The guest asked for keyboard input: scripted keys may be typed now.
+        if platform.now_ns.saturating_sub(platform.keyboard_polled_ns) > 20_000_000 {
+            platform.keyboard_poll_streak_ns = platform.now_ns;
+        }
         platform.keyboard_polled_ns = platform.now_ns;
     }
     let mut host = Host {

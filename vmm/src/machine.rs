@@ -61,6 +61,8 @@ pub struct Machine {
     keys: VecDeque<KeyStroke>,
     /// Time before which no new scripted key is sent.
     next_key_ns: u64,
+    /// Scripted typing has started.
+    typing: bool,
 }
 
 impl std::fmt::Debug for Machine {
@@ -207,6 +209,7 @@ impl Machine {
             firmware,
             keys: VecDeque::new(),
             next_key_ns: 0,
+            typing: false,
         };
         m.reset();
         Ok(m)
@@ -310,30 +313,43 @@ impl Machine {
         self.keys.len()
     }
 
-    /// Whether the guest waits for keyboard input: it asked the BIOS for a key recently (or
-    /// sits halted with interrupts on), and the BIOS keyboard buffer and the controller are
-    /// empty.
+    /// Whether the guest waits for keyboard input: it has kept asking the BIOS for a key for a
+    /// while (so it is past any start-up flush), and the keyboard buffers are empty.
     pub fn waiting_for_keyboard(&self) -> bool {
+        let now = self.platform.now_ns;
+        let p = &self.platform;
+        let polling =
+            p.keyboard_polled_ns > 0 && now.saturating_sub(p.keyboard_polled_ns) < 20_000_000;
+        polling
+            && now.saturating_sub(p.keyboard_poll_streak_ns) >= 200_000_000
+            && self.keyboard_drained()
+    }
+
+    /// The last key has been taken: the controller and the BIOS buffer are empty.
+    fn keyboard_drained(&self) -> bool {
         let mut b = [0u8; 4];
         self.cpu.mem.read_bytes(0x41A, &mut b);
-        let empty = b[0..2] == b[2..4];
-        let polled = self
-            .platform
-            .now_ns
-            .saturating_sub(self.platform.keyboard_polled_ns)
-            < 20_000_000
-            && self.platform.keyboard_polled_ns > 0;
-        let idle = polled || (self.cpu.state.halted && self.cpu.state.flags.if_());
-        empty && idle && self.platform.kbc.peek(0x64) & 1 == 0
+        b[0..2] == b[2..4] && self.platform.kbc.peek(0x64) & 1 == 0
     }
 
     fn feed_scripted_keys(&mut self) {
         if self.keys.is_empty() || self.platform.now_ns < self.next_key_ns {
             return;
         }
-        if !self.waiting_for_keyboard() {
+        // The first key waits until the guest asks for input; later ones follow as soon as
+        // the previous one was taken (programs with their own IRQ 1 handler never ask the BIOS).
+        // Programs that never ask the BIOS (own IRQ 1 handler, DOS console only) get the key
+        // after a quiet second anyway.
+        let quiet = self.platform.now_ns >= self.next_key_ns + 1_000_000_000;
+        let ready = if self.typing {
+            self.keyboard_drained()
+        } else {
+            self.waiting_for_keyboard() || (quiet && self.keyboard_drained())
+        };
+        if !ready {
             return;
         }
+        self.typing = true;
         let Some(k) = self.keys.pop_front() else {
             return;
         };
@@ -349,13 +365,20 @@ impl Machine {
         }
         self.key_event(k.key, true);
         self.key_event(k.key, false);
+        if k.key == KeyCode::Enter {
+            // Enter usually starts something that may flush the keyboard: wait until the
+            // guest asks for input again.
+            self.typing = false;
+            self.next_key_ns = self.platform.now_ns + 100_000_000;
+            return;
+        }
         for (on, m) in mods.iter().rev() {
             if *on {
                 self.key_event(*m, false);
             }
         }
         // Give the guest time to take the bytes before the next key.
-        self.next_key_ns = self.platform.now_ns + 5_000_000;
+        self.next_key_ns = self.platform.now_ns + 20_000_000;
     }
 
     /// The text screen, if the display is in a text mode.

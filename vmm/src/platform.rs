@@ -47,6 +47,8 @@ pub struct Platform {
     pub dma_pending: bool,
     /// When the guest last asked the BIOS for keyboard input.
     pub keyboard_polled_ns: u64,
+    /// Since when the guest has been asking for keyboard input without a pause.
+    pub keyboard_poll_streak_ns: u64,
 }
 
 impl std::fmt::Debug for Platform {
@@ -77,6 +79,7 @@ impl Platform {
             counters: PlatformCounters::default(),
             dma_pending: false,
             keyboard_polled_ns: 0,
+            keyboard_poll_streak_ns: 0,
         }
     }
 
