@@ -334,7 +334,7 @@ impl DiskImage {
             return Err(DiskImageError::Empty { path });
         }
         let sector_size = self.sector_size();
-        if self.size % sector_size as u64 != 0 {
+        if !self.size.is_multiple_of(sector_size as u64) {
             return Err(DiskImageError::NotSectorMultiple {
                 path,
                 size: self.size,
@@ -443,7 +443,7 @@ impl DiskImage {
 
     fn check_range(&self, lba: u64, len: usize) -> Result<u64, DiskIoError> {
         let sector_size = self.sector_size();
-        if len % sector_size != 0 {
+        if !len.is_multiple_of(sector_size) {
             return Err(DiskIoError::BadLength { len });
         }
         let count = (len / sector_size) as u64;

@@ -65,25 +65,25 @@ fn random_registers_do_not_panic() {
         }
         let ah = ahs[rng.next() as usize % ahs.len()];
         m.cpu.state.set_r8(4, ah);
-        if svc == Service::Video && rng.next() % 4 != 0 {
+        if svc == Service::Video && !rng.next().is_multiple_of(4) {
             // Keep the screen mostly in valid modes so the mode-dependent paths run.
             let mode = [0x03u8, 0x13, 0x12, 0x04, 0x06, 0x0D, 0x01][rng.next() as usize % 7];
             m.cpu.mem.write_bytes(0x449, &[mode]);
         }
         if svc == Service::Video && ah == 0x00 {
             // Mode sets are slow; keep them to known-good ones half of the time.
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 m.cpu.state.set_r8(0, 0x03);
             }
         }
         for s in [SegReg::Es, SegReg::Ds] {
             crate::regs::set_sreg(&mut m.cpu, s, rng.next() as u16);
-            if rng.next() % 8 == 0 {
+            if rng.next().is_multiple_of(8) {
                 // A protected-mode style base near the top of the address space.
                 m.cpu.state.segs[s as usize].base = 0xFFFF_FF00 | (rng.next() & 0xFF);
             }
         }
-        if rng.next() % 8 == 0 {
+        if rng.next().is_multiple_of(8) {
             // Garble the BDA video/keyboard fields too.
             let off = 0x400 + rng.next() % 0x100;
             m.cpu.mem.write_bytes(off, &[rng.next() as u8]);

@@ -48,7 +48,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// True for a Gregorian leap year.
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Days in `month` (1-12) of `year`; 31 for an out-of-range month.
