@@ -63,6 +63,17 @@ pub struct Machine {
     next_key_ns: u64,
     /// Scripted typing has started.
     typing: bool,
+    /// A scripted key being held down, and when it is released.
+    held_key: Option<(KeyStroke, u64)>,
+}
+
+/// The modifier keys a keystroke holds, in press order.
+fn modifiers(k: &KeyStroke) -> [(bool, KeyCode); 3] {
+    [
+        (k.ctrl, KeyCode::ControlLeft),
+        (k.alt, KeyCode::AltLeft),
+        (k.shift, KeyCode::ShiftLeft),
+    ]
 }
 
 impl std::fmt::Debug for Machine {
@@ -210,6 +221,7 @@ impl Machine {
             keys: VecDeque::new(),
             next_key_ns: 0,
             typing: false,
+            held_key: None,
         };
         m.reset();
         Ok(m)
@@ -310,7 +322,7 @@ impl Machine {
 
     /// Keystrokes still queued.
     pub fn pending_keys(&self) -> usize {
-        self.keys.len()
+        self.keys.len() + self.held_key.is_some() as usize
     }
 
     /// Whether the guest waits for keyboard input: it has kept asking the BIOS for a key for a
@@ -333,14 +345,37 @@ impl Machine {
     }
 
     fn feed_scripted_keys(&mut self) {
-        if self.keys.is_empty() || self.platform.now_ns < self.next_key_ns {
+        let now = self.platform.now_ns;
+        // A key is held like a person would (some programs poll port 60h and would miss a
+        // press that is released at once), then released with its modifiers.
+        if let Some((k, at)) = self.held_key {
+            if now < at {
+                return;
+            }
+            self.held_key = None;
+            self.key_event(k.key, false);
+            for (on, m) in modifiers(&k).iter().rev() {
+                if *on {
+                    self.key_event(*m, false);
+                }
+            }
+            if k.key == KeyCode::Enter {
+                // Enter usually starts something that may flush the keyboard: wait until the
+                // guest asks for input again.
+                self.typing = false;
+                self.next_key_ns = now + 100_000_000;
+            } else {
+                self.next_key_ns = now + 10_000_000;
+            }
+            return;
+        }
+        if self.keys.is_empty() || now < self.next_key_ns {
             return;
         }
         // The first key waits until the guest asks for input; later ones follow as soon as
-        // the previous one was taken (programs with their own IRQ 1 handler never ask the BIOS).
-        // Programs that never ask the BIOS (own IRQ 1 handler, DOS console only) get the key
-        // after a quiet second anyway.
-        let quiet = self.platform.now_ns >= self.next_key_ns + 1_000_000_000;
+        // the previous one was taken. Programs that never ask the BIOS (own IRQ 1 handler)
+        // get the key after a quiet second anyway.
+        let quiet = now >= self.next_key_ns + 1_000_000_000;
         let ready = if self.typing {
             self.keyboard_drained()
         } else {
@@ -353,32 +388,13 @@ impl Machine {
         let Some(k) = self.keys.pop_front() else {
             return;
         };
-        let mods = [
-            (k.ctrl, KeyCode::ControlLeft),
-            (k.alt, KeyCode::AltLeft),
-            (k.shift, KeyCode::ShiftLeft),
-        ];
-        for (on, m) in mods {
+        for (on, m) in modifiers(&k) {
             if on {
                 self.key_event(m, true);
             }
         }
         self.key_event(k.key, true);
-        self.key_event(k.key, false);
-        if k.key == KeyCode::Enter {
-            // Enter usually starts something that may flush the keyboard: wait until the
-            // guest asks for input again.
-            self.typing = false;
-            self.next_key_ns = self.platform.now_ns + 100_000_000;
-            return;
-        }
-        for (on, m) in mods.iter().rev() {
-            if *on {
-                self.key_event(*m, false);
-            }
-        }
-        // Give the guest time to take the bytes before the next key.
-        self.next_key_ns = self.platform.now_ns + 20_000_000;
+        self.held_key = Some((k, now + 30_000_000));
     }
 
     /// The text screen, if the display is in a text mode.
