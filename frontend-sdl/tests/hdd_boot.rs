@@ -86,7 +86,7 @@ fn chs_bytes(lba: u32) -> [u8; 3] {
 }
 
 /// Master boot record code, assembled to run at 0:0600 after copying itself there from 0:7C00:
-/// finds the active partition, reads its first sector to 0:7C00 with INT 13h AH=42h and jumps
+/// finds the active partition, reads its first sector to 0:7C00 with INT 13h AH=02h (CHS) and jumps
 /// to it with DL = boot drive and DS:SI = the partition entry. On failure it prints a letter
 /// (N no active partition, R read error, S no 55AAh signature) and the message, then halts.
 fn assemble_mbr_code(reloc_ip: u16) -> Result<(Vec<u8>, u16), IcedError> {
@@ -126,25 +126,15 @@ fn assemble_mbr_code(reloc_ip: u16) -> Result<(Vec<u8>, u16), IcedError> {
     a.jmp(fail)?;
     a.set_label(&mut found)?;
     a.mov(bp, si)?;
-    // Disk address packet on the stack: size 10h, 1 sector to 0000:7C00, 64-bit LBA.
-    a.xor(ax, ax)?;
-    a.push(ax)?;
-    a.push(ax)?;
-    a.push(word_ptr(si + 10))?;
-    a.push(word_ptr(si + 8))?;
-    a.push(ax)?;
-    a.mov(ax, 0x7C00)?;
-    a.push(ax)?;
-    a.mov(ax, 1)?;
-    a.push(ax)?;
-    a.mov(ax, 0x10)?;
-    a.push(ax)?;
-    a.mov(si, sp)?;
-    a.mov(ah, 0x42)?;
+    // CHS read of the partition's first sector (the address the table gives) to 0:7C00;
+    // DL still holds the boot drive. (The FreeDOS boot sector and kernel then use AH=42h.)
+    a.mov(dh, byte_ptr(si + 1))?;
+    a.mov(cx, word_ptr(si + 2))?;
+    a.mov(bx, 0x7C00)?;
+    a.mov(ax, 0x0201)?;
     a.int(0x13)?;
     a.mov(al, b'R' as i32)?;
     a.jc(fail)?;
-    a.add(sp, 16)?;
     a.cmp(word_ptr(0x7DFE), 0xAA55)?;
     a.mov(al, b'S' as i32)?;
     a.jne(fail)?;
