@@ -86,8 +86,8 @@ fn chs_bytes(lba: u32) -> [u8; 3] {
 }
 
 /// Master boot record code, assembled to run at 0:0600 after copying itself there from 0:7C00:
-/// finds the active partition, reads its first sector to 0:7C00 with INT 13h AH=02h (CHS) and jumps
-/// to it with DL = boot drive and DS:SI = the partition entry. On failure it prints a letter
+/// finds the active partition, reads its first sector to 0:7C00 with INT 13h AH=02h (CHS) and
+/// jumps to it with DL = boot drive and DS:SI = the partition entry. On failure it prints a letter
 /// (N no active partition, R read error, S no 55AAh signature) and the message, then halts.
 fn assemble_mbr_code(reloc_ip: u16) -> Result<(Vec<u8>, u16), IcedError> {
     let mut a = CodeAssembler::new(16)?;
@@ -182,7 +182,7 @@ fn master_boot_record() -> [u8; 512] {
     mbr
 }
 
-/// Reads or writes one 512-byte sector of an image file.
+/// Reads one 512-byte sector of an image file.
 fn sector(img: &Path, lba: u64) -> [u8; 512] {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = std::fs::File::open(img).unwrap();
@@ -192,6 +192,7 @@ fn sector(img: &Path, lba: u64) -> [u8; 512] {
     s
 }
 
+/// Writes one 512-byte sector of an image file.
 fn write_sector(img: &Path, lba: u64, data: &[u8; 512]) {
     use std::io::{Seek, SeekFrom, Write};
     let mut f = std::fs::OpenOptions::new().write(true).open(img).unwrap();
