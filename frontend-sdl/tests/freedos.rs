@@ -196,3 +196,47 @@ fn boot_722_pi_prints_digits_of_pi() {
         assert!(digits.contains(l), "not digits of pi: {l}");
     }
 }
+
+#[test]
+fn edit_saves_a_file_that_type_shows_and_mtools_finds() {
+    let img = scratch_copy("freedos722.img", "edit");
+    let r = boot(
+        &img,
+        "edit new.txt\\rHello from rawbox{ALT+F}s{ALT+F}xtype new.txt\\rset Z=END\\recho %Z%-OF-TEST\\r",
+        "END-OF-TEST",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.screen);
+    let after_type = r.screen.split("A:\\>type new.txt").nth(1).unwrap_or("");
+    assert!(
+        after_type.contains("Hello from rawbox"),
+        "TYPE did not show the file:\n{}",
+        r.screen
+    );
+    // The guest's write reached the image file.
+    let out = Command::new("mtype")
+        .arg("-i")
+        .arg(&img)
+        .arg("::/NEW.TXT")
+        .output();
+    match out {
+        Ok(o) => {
+            assert!(
+                o.status.success(),
+                "mtype failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&o.stdout).trim_end(),
+                "Hello from rawbox"
+            );
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "mtools missing under CI: {e}"
+            );
+            eprintln!("skipping the mtools check: {e}");
+        }
+    }
+}

@@ -71,6 +71,8 @@ pub struct Kbc {
     /// The 32 bytes of controller RAM; byte 0 is the command byte.
     ram: [u8; 32],
     output_port: u8,
+    /// The last byte read from port 0x60 (what the data register still holds).
+    last_data: u8,
     output_buffer: Option<(u8, Source)>,
     /// Controller responses waiting for the output buffer (ahead of device data).
     responses: VecDeque<(u8, Source)>,
@@ -93,6 +95,7 @@ impl Kbc {
         ram[0] = CMD_KBD_IRQ | CMD_TRANSLATE;
         Kbc {
             ram,
+            last_data: 0,
             output_port: OUT_RESET | OUT_A20, // the 8042 output port comes up as 0xCF: A20 enabled
             output_buffer: None,
             responses: VecDeque::new(),
@@ -316,9 +319,12 @@ impl Kbc {
             0x60 => match self.output_buffer.take() {
                 Some((byte, _)) => {
                     self.refill_at_ns = now_ns.saturating_add(NEXT_BYTE_DELAY_NS);
+                    self.last_data = byte;
                     byte
                 }
-                None => 0x00,
+                // The output register keeps its value after OBF clears: a second read (an
+                // IRQ 1 hook that chains to the BIOS) sees the same scan code.
+                None => self.last_data,
             },
             0x64 => self.status(),
             _ => 0xFF,
@@ -328,7 +334,7 @@ impl Kbc {
     /// Reads a port without side effects (port 0x60 leaves the byte in the buffer).
     pub fn peek(&self, port: u16) -> u8 {
         match port {
-            0x60 => self.output_buffer.map_or(0x00, |(byte, _)| byte),
+            0x60 => self.output_buffer.map_or(self.last_data, |(byte, _)| byte),
             0x64 => self.status(),
             _ => 0xFF,
         }

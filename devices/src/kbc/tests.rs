@@ -307,8 +307,8 @@ fn keyboard_leds_and_unclaimed_reads() {
     assert_eq!(g.kbc.keyboard_leds(), 4);
     assert_eq!(
         g.kbc.port_read(0x60, Width::Byte, g.now),
-        0x00,
-        "empty buffer"
+        0xFA,
+        "empty buffer: the data register still holds the last byte"
     );
     assert_eq!(g.kbc.port_read(0x61, Width::Byte, g.now), 0xFF);
     assert_eq!(g.kbc.port_read(0x64, Width::Word, g.now) >> 8, 0xFF);
@@ -340,4 +340,14 @@ fn random_guest_traffic_does_not_panic() {
         },
         |p, w, v, t| cell.borrow_mut().port_write(p, w, v, t),
     );
+}
+
+#[test]
+fn data_register_keeps_the_last_byte() {
+    let mut g = Guest::new();
+    g.command(0xAA);
+    assert_eq!(g.read_all(), [0x55]);
+    // Reading again without a new byte returns the same value (OBF clear).
+    assert_eq!(g.kbc.port_read(0x60, Width::Byte, g.now), 0x55);
+    assert_eq!(g.kbc.port_read(0x64, Width::Byte, g.now) & 1, 0);
 }
