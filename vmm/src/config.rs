@@ -125,18 +125,18 @@ pub fn open_disk(path: &Path, kind: MediaKind) -> Result<DiskImage, ConfigError>
     Ok(DiskImage::open(path, kind, false)?)
 }
 
-/// Reads a ROM image, checking its size is a multiple of 2 KB, at most `max` bytes, and at
+/// Reads a ROM image, checking its size is a multiple of 512 bytes, at most `max` bytes, and at
 /// least `min`.
 pub fn read_rom(path: &Path, min: usize, max: usize) -> Result<Vec<u8>, ConfigError> {
     let data = std::fs::read(path).map_err(|e| ConfigError::Rom {
         path: path.to_path_buf(),
         problem: e.to_string(),
     })?;
-    if data.len() < min || data.len() > max || data.len() % 2048 != 0 {
+    if data.len() < min || data.len() > max || data.len() % 512 != 0 {
         return Err(ConfigError::Rom {
             path: path.to_path_buf(),
             problem: format!(
-                "ROM image of {} bytes: expected a multiple of 2 KB between {} KB and {} KB",
+                "ROM image of {} bytes: expected a multiple of 512 bytes between {} KB and {} KB",
                 data.len(),
                 min / 1024,
                 max / 1024

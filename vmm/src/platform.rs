@@ -163,7 +163,7 @@ impl Platform {
                 self.sysctl.read_61(out2, now) as u32
             }
             0x70..=0x71 => self.cmos.port_read(port, w, now),
-            0x80 | 0x92 | 0xE9 => self.misc.port_read(port, w, now),
+            0x80 | 0x92 | 0xE9 | 0x402 => self.misc.port_read(port, w, now),
             0x00..=0x0F | 0x81..=0x8F | 0xC0..=0xDF => self.dma.port_read(port, w, now),
             0x1F0..=0x1F7 | 0x3F6 => self.ide[0].port_read(port, w, now),
             0x170..=0x177 | 0x376 => self.ide[1].port_read(port, w, now),
@@ -187,7 +187,7 @@ impl Platform {
                 self.pit.set_gate2(g, now);
             }
             0x70..=0x71 => self.cmos.port_write(port, w, v, now),
-            0x80 | 0x92 | 0xE9 => self.misc.port_write(port, w, v, now),
+            0x80 | 0x92 | 0xE9 | 0x402 => self.misc.port_write(port, w, v, now),
             0x00..=0x0F | 0x81..=0x8F | 0xC0..=0xDF => {
                 self.dma.port_write(port, w, v, now);
                 self.dma_pending = true;
