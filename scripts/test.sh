@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 SHARED="${RAWBOX_SHARED:-../shared}"
 
-# Debian packages the tests need (none beyond the Rust toolchain yet; later: mtools, xvfb...).
-need_pkgs=()
+# Debian packages the tests need: SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs).
+need_pkgs=(seabios vgabios)
 if [ "${#need_pkgs[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

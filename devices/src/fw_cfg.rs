@@ -60,7 +60,8 @@ impl FwCfg {
         };
         d.items.push((ITEM_SIGNATURE, b"QEMU".to_vec()));
         d.items.push((ITEM_ID, 1u32.to_le_bytes().to_vec()));
-        d.items.push((ITEM_RAM_SIZE, ram_bytes.to_le_bytes().to_vec()));
+        d.items
+            .push((ITEM_RAM_SIZE, ram_bytes.to_le_bytes().to_vec()));
         d.items.push((ITEM_NB_CPUS, 1u16.to_le_bytes().to_vec()));
         d.items.push((ITEM_MAX_CPUS, 1u16.to_le_bytes().to_vec()));
         d.rebuild_directory();
