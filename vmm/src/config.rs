@@ -145,3 +145,32 @@ pub fn read_rom(path: &Path, min: usize, max: usize) -> Result<Vec<u8>, ConfigEr
     }
     Ok(data)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rom_sizes_are_512_byte_multiples_within_bounds() {
+        let dir = std::env::temp_dir().join(format!("rawbox-rom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str, len: usize| {
+            let p = dir.join(name);
+            std::fs::write(&p, vec![0u8; len]).unwrap();
+            p
+        };
+        // SeaVGABIOS images are 38.5 KB.
+        let ok = file("ok.bin", 39424);
+        assert_eq!(read_rom(&ok, 16 * 1024, 64 * 1024).unwrap().len(), 39424);
+        let odd = file("odd.bin", 39425);
+        assert!(matches!(
+            read_rom(&odd, 16 * 1024, 64 * 1024),
+            Err(ConfigError::Rom { .. })
+        ));
+        let big = file("big.bin", 65 * 1024);
+        assert!(read_rom(&big, 16 * 1024, 64 * 1024).is_err());
+        let small = file("small.bin", 15 * 1024);
+        assert!(read_rom(&small, 16 * 1024, 64 * 1024).is_err());
+        assert!(read_rom(&dir.join("absent.bin"), 0, 1024).is_err());
+    }
+}
