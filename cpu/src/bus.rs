@@ -33,6 +33,11 @@ pub trait PortIo {
     fn a20_gate(&self) -> Option<bool> {
         None
     }
+    /// A new routing of the shadow RAM window (chipset PAM registers), taken by the CPU after
+    /// every port write so it applies to the very next access.
+    fn take_shadow_map(&mut self) -> Option<crate::memory::ShadowMap> {
+        None
+    }
 }
 
 /// Memory-mapped device regions (the VGA window, a linear framebuffer...).

@@ -1,12 +1,13 @@
 //! Small system ports without a chip of their own: system control port A at 0x92 (bit 1 fast
 //! A20 gate, bit 0 fast CPU reset on a 0 -> 1 transition), the POST diagnostic port 0x80 (the
 //! last code is kept) and the 0xE9 debug console (bytes collected for the host; reading it
-//! returns 0xE9 so guests can detect it).
+//! returns 0xE9 so guests can detect it), with port 0x402 as a second name for it (the port
+//! SeaBIOS writes its log to).
 
 use crate::byte_ports::{read_split, write_split};
 use rawbox_cpu::Width;
 
-const PORTS: &[(u16, u16)] = &[(0x80, 0x80), (0x92, 0x92), (0xE9, 0xE9)];
+const PORTS: &[(u16, u16)] = &[(0x80, 0x80), (0x92, 0x92), (0xE9, 0xE9), (0x402, 0x402)];
 
 const FAST_RESET: u8 = 0x01;
 const FAST_A20: u8 = 0x02;
@@ -14,7 +15,7 @@ const FAST_A20: u8 = 0x02;
 /// Debug console bytes kept before the oldest are dropped (a guest may write forever).
 const DEBUG_OUTPUT_LIMIT: usize = 1 << 20;
 
-/// Ports 0x80, 0x92 and 0xE9.
+/// Ports 0x80, 0x92, 0xE9 and 0x402.
 #[derive(Clone, Debug)]
 pub struct MiscPorts {
     port92: u8,
@@ -64,7 +65,7 @@ impl MiscPorts {
         match port {
             0x80 => self.post_code,
             0x92 => self.port92,
-            0xE9 => 0xE9,
+            0xE9 | 0x402 => 0xE9,
             _ => 0xFF,
         }
     }
@@ -82,7 +83,7 @@ impl MiscPorts {
                 }
                 self.port92 = value;
             }
-            0xE9 => {
+            0xE9 | 0x402 => {
                 if self.debug_output.len() >= DEBUG_OUTPUT_LIMIT {
                     self.debug_output.drain(..DEBUG_OUTPUT_LIMIT / 2);
                 }
@@ -144,6 +145,9 @@ mod tests {
         assert_eq!(m.take_debug_output(), b"ok\n");
         assert!(m.take_debug_output().is_empty());
         assert_eq!(m.port_read(0xE9, Width::Byte, 0), 0xE9);
+        out(&mut m, 0x402, b'S');
+        out(&mut m, 0xE9, b'B');
+        assert_eq!(m.take_debug_output(), b"SB", "0x402 feeds the same console");
     }
 
     #[test]
@@ -171,7 +175,7 @@ mod tests {
         crate::test_rng::random_port_traffic(
             7,
             50_000,
-            &[0x80, 0x92, 0xE9],
+            &[0x80, 0x92, 0xE9, 0x402],
             |p, w, t| {
                 let mut dev = cell.borrow_mut();
                 dev.port_read(p, w, t);

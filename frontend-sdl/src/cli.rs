@@ -53,6 +53,10 @@ pub struct Cli {
     /// Where COM1 output goes: `stdio` or `file:PATH` (default: discarded).
     #[arg(long, value_name = "stdio|file:PATH")]
     pub serial: Option<String>,
+    /// With --headless: write what the guest sends to the debug console (ports 0xE9 and 0x402)
+    /// to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub debug_console: Option<PathBuf>,
     /// Keys to type once the guest waits for input: `\r` Enter, `\e` Esc, `{F1}`, `{UP}`,
     /// `{CTRL+C}`...
     #[arg(long, value_name = "TEXT")]

@@ -58,6 +58,12 @@ pub fn run(cli: &Cli, m: &mut Machine) -> Result<Outcome, String> {
         let keys = parse_keys(k).map_err(|e| e.to_string())?;
         m.type_keys(&keys);
     }
+    let mut debug_console = match &cli.debug_console {
+        Some(p) => Some(
+            std::fs::File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
     let start = Instant::now();
     let timeout = cli.timeout.map(Duration::from_secs_f64);
     let mut last_screen: Option<Vec<String>> = None;
@@ -66,6 +72,10 @@ pub fn run(cli: &Cli, m: &mut Machine) -> Result<Outcome, String> {
     let outcome = loop {
         if let StopReason::Halted = m.run_for(10_000_000) {
             break Outcome::Stopped("the firmware stopped the machine".into());
+        }
+        let debug = m.take_debug_port();
+        if let Some(f) = &mut debug_console {
+            let _ = f.write_all(&debug);
         }
         let out = m.take_serial();
         if !out.is_empty() {

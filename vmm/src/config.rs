@@ -125,18 +125,18 @@ pub fn open_disk(path: &Path, kind: MediaKind) -> Result<DiskImage, ConfigError>
     Ok(DiskImage::open(path, kind, false)?)
 }
 
-/// Reads a ROM image, checking its size is a multiple of 2 KB, at most `max` bytes, and at
+/// Reads a ROM image, checking its size is a multiple of 512 bytes, at most `max` bytes, and at
 /// least `min`.
 pub fn read_rom(path: &Path, min: usize, max: usize) -> Result<Vec<u8>, ConfigError> {
     let data = std::fs::read(path).map_err(|e| ConfigError::Rom {
         path: path.to_path_buf(),
         problem: e.to_string(),
     })?;
-    if data.len() < min || data.len() > max || data.len() % 2048 != 0 {
+    if data.len() < min || data.len() > max || data.len() % 512 != 0 {
         return Err(ConfigError::Rom {
             path: path.to_path_buf(),
             problem: format!(
-                "ROM image of {} bytes: expected a multiple of 2 KB between {} KB and {} KB",
+                "ROM image of {} bytes: expected a multiple of 512 bytes between {} KB and {} KB",
                 data.len(),
                 min / 1024,
                 max / 1024
@@ -144,4 +144,33 @@ pub fn read_rom(path: &Path, min: usize, max: usize) -> Result<Vec<u8>, ConfigEr
         });
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rom_sizes_are_512_byte_multiples_within_bounds() {
+        let dir = std::env::temp_dir().join(format!("rawbox-rom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str, len: usize| {
+            let p = dir.join(name);
+            std::fs::write(&p, vec![0u8; len]).unwrap();
+            p
+        };
+        // SeaVGABIOS images are 38.5 KB.
+        let ok = file("ok.bin", 39424);
+        assert_eq!(read_rom(&ok, 16 * 1024, 64 * 1024).unwrap().len(), 39424);
+        let odd = file("odd.bin", 39425);
+        assert!(matches!(
+            read_rom(&odd, 16 * 1024, 64 * 1024),
+            Err(ConfigError::Rom { .. })
+        ));
+        let big = file("big.bin", 65 * 1024);
+        assert!(read_rom(&big, 16 * 1024, 64 * 1024).is_err());
+        let small = file("small.bin", 15 * 1024);
+        assert!(read_rom(&small, 16 * 1024, 64 * 1024).is_err());
+        assert!(read_rom(&dir.join("absent.bin"), 0, 1024).is_err());
+    }
 }

@@ -205,10 +205,20 @@ impl Machine {
                 let rom = read_rom(bios, 64 * 1024, 256 * 1024)?;
                 let start = 0x10_0000 - rom.len() as u32;
                 cpu.mem.load_rom(start, &rom).map_err(map)?;
+                // A 440FX-style chipset: shadow RAM behind the ROM window (PAM registers in
+                // the PCI host bridge) and fw_cfg, which also hands the VGA BIOS to firmware
+                // that looks for it there (SeaBIOS copies it to 0xC0000 itself).
+                let mut fw_cfg = rawbox_devices::fw_cfg::FwCfg::new(ram_bytes);
                 if let Some(v) = vga_bios {
                     let vrom = read_rom(v, 16 * 1024, 64 * 1024)?;
                     cpu.mem.load_rom(0xC0000, &vrom).map_err(map)?;
+                    fw_cfg
+                        .add_file("vgaroms/vgabios.bin", vrom)
+                        .map_err(|e| ConfigError::Memory(e.to_string()))?;
                 }
+                cpu.mem.enable_shadow().map_err(map)?;
+                platform.pci = Some(rawbox_devices::pci::PciHost::new());
+                platform.fw_cfg = Some(fw_cfg);
                 crate::firmware::FirmwareState::External
             }
         };

@@ -5,9 +5,11 @@ use rawbox_cpu::{InterruptLines, Mmio, PortIo, Width};
 use rawbox_devices::cmos::{Cmos, CmosConfig};
 use rawbox_devices::dma::{Dma, GuestMemory};
 use rawbox_devices::floppy::FloppyController;
+use rawbox_devices::fw_cfg::FwCfg;
 use rawbox_devices::ide::{ChannelId, IdeChannel};
 use rawbox_devices::kbc::Kbc;
 use rawbox_devices::misc_ports::MiscPorts;
+use rawbox_devices::pci::PciHost;
 use rawbox_devices::pic::Pic;
 use rawbox_devices::pit::Pit;
 use rawbox_devices::speaker::SystemControlB;
@@ -40,6 +42,10 @@ pub struct Platform {
     pub ide: [IdeChannel; 2],
     pub com: [Uart; 2],
     pub vga: Vga,
+    /// The PCI host bridge (with an external BIOS only: rawbox's own BIOS needs none).
+    pub pci: Option<PciHost>,
+    /// The firmware configuration interface (with an external BIOS only).
+    pub fw_cfg: Option<FwCfg>,
     /// FERR# from the FPU (IRQ 13), cleared by a write to port 0xF0.
     pub fpu_error: bool,
     pub counters: PlatformCounters,
@@ -75,6 +81,8 @@ impl Platform {
             ],
             com: [Uart::new(0x3F8), Uart::new(0x2F8)],
             vga: Vga::new(),
+            pci: None,
+            fw_cfg: None,
             fpu_error: false,
             counters: PlatformCounters::default(),
             dma_pending: false,
@@ -163,7 +171,7 @@ impl Platform {
                 self.sysctl.read_61(out2, now) as u32
             }
             0x70..=0x71 => self.cmos.port_read(port, w, now),
-            0x80 | 0x92 | 0xE9 => self.misc.port_read(port, w, now),
+            0x80 | 0x92 | 0xE9 | 0x402 => self.misc.port_read(port, w, now),
             0x00..=0x0F | 0x81..=0x8F | 0xC0..=0xDF => self.dma.port_read(port, w, now),
             0x1F0..=0x1F7 | 0x3F6 => self.ide[0].port_read(port, w, now),
             0x170..=0x177 | 0x376 => self.ide[1].port_read(port, w, now),
@@ -171,6 +179,14 @@ impl Platform {
             0x3F8..=0x3FF => self.com[0].port_read(port, w, now),
             0x2F8..=0x2FF => self.com[1].port_read(port, w, now),
             0x3B0..=0x3DF | 0x1CE..=0x1CF => self.vga.port_read(port, w, now),
+            0xCF8..=0xCFF if self.pci.is_some() => match &mut self.pci {
+                Some(p) => p.port_read(port, w, now),
+                None => all_ones(w),
+            },
+            0x510..=0x511 if self.fw_cfg.is_some() => match &mut self.fw_cfg {
+                Some(f) => f.port_read(port, w, now),
+                None => all_ones(w),
+            },
             _ => all_ones(w),
         }
     }
@@ -187,7 +203,7 @@ impl Platform {
                 self.pit.set_gate2(g, now);
             }
             0x70..=0x71 => self.cmos.port_write(port, w, v, now),
-            0x80 | 0x92 | 0xE9 => self.misc.port_write(port, w, v, now),
+            0x80 | 0x92 | 0xE9 | 0x402 => self.misc.port_write(port, w, v, now),
             0x00..=0x0F | 0x81..=0x8F | 0xC0..=0xDF => {
                 self.dma.port_write(port, w, v, now);
                 self.dma_pending = true;
@@ -202,6 +218,16 @@ impl Platform {
             0x2F8..=0x2FF => self.com[1].port_write(port, w, v, now),
             0x3B0..=0x3DF | 0x1CE..=0x1CF => self.vga.port_write(port, w, v, now),
             0xF0 => self.fpu_error = false,
+            0xCF8..=0xCFF if self.pci.is_some() => {
+                if let Some(p) = &mut self.pci {
+                    p.port_write(port, w, v, now);
+                }
+            }
+            0x510..=0x511 if self.fw_cfg.is_some() => {
+                if let Some(f) = &mut self.fw_cfg {
+                    f.port_write(port, w, v, now);
+                }
+            }
             _ => log::trace!("write to unclaimed port {port:#x} = {v:#x}"),
         }
     }
@@ -233,6 +259,10 @@ impl PortIo for Platform {
 
     fn a20_gate(&self) -> Option<bool> {
         Some(self.a20())
+    }
+
+    fn take_shadow_map(&mut self) -> Option<rawbox_cpu::memory::ShadowMap> {
+        self.pci.as_mut().and_then(|p| p.take_shadow_map())
     }
 }
 

@@ -233,7 +233,7 @@ pub fn out(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
 }
 
 impl Cpu {
-    /// Follows the chipset's A20 gate after a port write.
+    /// Follows the chipset's A20 gate and shadow RAM routing after a port write.
     #[inline]
     pub(crate) fn sync_a20_gate(&mut self, bus: &mut dyn Bus) {
         if let Some(a20) = bus.a20_gate() {
@@ -241,6 +241,10 @@ impl Cpu {
                 self.set_a20(a20);
                 self.end_block = true;
             }
+        }
+        if let Some(map) = bus.take_shadow_map() {
+            self.mem.set_shadow_map(&map);
+            self.end_block = true;
         }
     }
 

@@ -4,5 +4,5 @@
 mod phys;
 mod ram;
 
-pub use phys::{MemoryError, PageKind, PhysMem};
+pub use phys::{MemoryError, PageKind, PhysMem, ShadowAccess, ShadowMap, SHADOW_SEGMENTS};
 pub use ram::Ram;

@@ -1,5 +1,6 @@
 //! The physical address space: RAM, read-only ROM pages, MMIO pages forwarded to the bus, the
-//! high BIOS alias below 4 GB (or 16 MB on a 286), and open bus elsewhere.
+//! high BIOS alias below 4 GB (or 16 MB on a 286), chipset shadow RAM behind the ROM window
+//! 0xC0000-0xFFFFF (PAM-style read/write routing), and open bus elsewhere.
 
 use super::ram::Ram;
 use crate::bus::{Mmio, Width};
@@ -17,6 +18,27 @@ const F_ROM: u8 = 1;
 const F_MMIO: u8 = 2;
 /// The page holds bytes that are in the decoded-block cache.
 const F_CODE: u8 = 4;
+
+/// Start of the shadowable window (0xC0000-0xFFFFF).
+pub const SHADOW_START: u32 = 0xC0000;
+/// Size of one shadow-controlled segment.
+pub const SHADOW_SEGMENT: u32 = 0x4000;
+/// Shadow-controlled segments in the window.
+pub const SHADOW_SEGMENTS: usize = 16;
+
+/// Where accesses to one 16 KB segment of the ROM window go: reads and writes each to the
+/// shadow RAM or to the ROM (whose writes are dropped).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShadowAccess {
+    pub read_ram: bool,
+    pub write_ram: bool,
+}
+
+/// The routing of the whole window, segment 0 at 0xC0000.
+pub type ShadowMap = [ShadowAccess; SHADOW_SEGMENTS];
+
+/// Writes to this (ROM-reading) page go to the hidden shadow RAM.
+const F_SHADOW_WRITE: u8 = 8;
 
 /// Errors setting up physical memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +74,13 @@ pub struct PhysMem {
     bus_mask: u32,
     /// The BIOS ROM's size: it also appears just below the top of the address bus.
     high_rom_len: u32,
+    /// The BIOS ROM image as loaded: the high alias always reads it, whatever the shadowing.
+    high_rom: Vec<u8>,
+    /// With shadowing on: for each page of the window, the bytes reads do not currently see
+    /// (the shadow RAM while the ROM is read, the ROM while the RAM is read).
+    shadow_hidden: Vec<u8>,
+    /// With shadowing on: the current routing.
+    shadow_map: Option<ShadowMap>,
     /// Extra MMIO ranges above RAM (linear framebuffers), [start, end).
     high_mmio: Vec<(u32, u32)>,
     /// Set when a write hit a page holding decoded code; the cache drains these.
@@ -80,6 +109,9 @@ impl PhysMem {
             addr_mask: bus_mask,
             bus_mask,
             high_rom_len: 0,
+            high_rom: Vec::new(),
+            shadow_hidden: Vec::new(),
+            shadow_map: None,
             high_mmio: Vec::new(),
             smc_pages: Vec::new(),
             smc_generation: 0,
@@ -148,8 +180,63 @@ impl PhysMem {
         }
         if end == 0x10_0000 {
             self.high_rom_len = len;
+            self.high_rom = data.to_vec();
         }
         Ok(())
+    }
+
+    /// Turns on chipset shadowing of 0xC0000-0xFFFFF (call after loading the ROMs): every
+    /// segment starts reading the ROM (open bus where none was loaded) with writes dropped, and
+    /// the shadow RAM behind it starts zeroed. Needs at least 1 MB of RAM.
+    pub fn enable_shadow(&mut self) -> Result<(), MemoryError> {
+        let len = SHADOW_SEGMENT * SHADOW_SEGMENTS as u32;
+        if (self.ram_size() as u64) < 0x10_0000 {
+            return Err(MemoryError::BadRegion {
+                start: SHADOW_START,
+                len,
+            });
+        }
+        self.shadow_hidden = vec![0; len as usize];
+        for page in SHADOW_START / 4096..0x100 {
+            let f = &mut self.page_flags[page as usize];
+            if *f & F_ROM == 0 {
+                let start = page as usize * 4096;
+                self.ram.bytes_mut()[start..start + 4096].fill(0xFF);
+            }
+            self.page_flags[page as usize] = F_ROM;
+            self.note_code_write(page);
+        }
+        self.shadow_map = Some([ShadowAccess::default(); SHADOW_SEGMENTS]);
+        Ok(())
+    }
+
+    /// Routes the shadow window's segments (ignored unless `enable_shadow` was called).
+    pub fn set_shadow_map(&mut self, map: &ShadowMap) {
+        let Some(old) = self.shadow_map else {
+            return;
+        };
+        for (seg, (new, old)) in map.iter().zip(old.iter()).enumerate() {
+            let first_page = (SHADOW_START + seg as u32 * SHADOW_SEGMENT) / 4096;
+            for page in first_page..first_page + SHADOW_SEGMENT / 4096 {
+                let base = page as usize * 4096;
+                let hidden = base - SHADOW_START as usize;
+                if new.read_ram != old.read_ram {
+                    let (ram, hid) = (
+                        &mut self.ram.bytes_mut()[base..base + 4096],
+                        &mut self.shadow_hidden[hidden..hidden + 4096],
+                    );
+                    ram.swap_with_slice(hid);
+                    self.note_code_write(page);
+                }
+                self.page_flags[page as usize] = match (new.read_ram, new.write_ram) {
+                    (true, true) => 0,
+                    (true, false) => F_ROM,
+                    (false, true) => F_ROM | F_SHADOW_WRITE,
+                    (false, false) => F_ROM,
+                };
+            }
+        }
+        self.shadow_map = Some(*map);
     }
 
     /// Kind of the page holding `addr` (after masking).
@@ -228,7 +315,9 @@ impl PhysMem {
         if let Some(off) = self.high_rom_offset(addr) {
             let mut v = 0;
             for i in 0..width.bytes() {
-                let b = self.ram.bytes()[(off + i) as usize & 0xF_FFFF];
+                let at = (off + i) as usize & 0xF_FFFF;
+                let rom_at = at.wrapping_sub(0x10_0000 - self.high_rom.len());
+                let b = self.high_rom.get(rom_at).copied().unwrap_or(0xFF);
                 v |= (b as u32) << (8 * i);
             }
             v
@@ -272,6 +361,16 @@ impl PhysMem {
     fn write_slow(&mut self, mmio: &mut dyn Mmio, a: u32, width: Width, value: u32, f: u8) {
         if f & F_MMIO != 0 {
             mmio.mmio_write(a, width, value);
+            return;
+        }
+        if f & F_SHADOW_WRITE != 0 {
+            let off = (a as usize).wrapping_sub(SHADOW_START as usize);
+            let bytes = value.to_le_bytes();
+            for (i, b) in bytes.iter().take(width.bytes() as usize).enumerate() {
+                if let Some(h) = self.shadow_hidden.get_mut(off + i) {
+                    *h = *b;
+                }
+            }
             return;
         }
         if f & F_ROM != 0 {
@@ -379,6 +478,70 @@ mod tests {
         assert_eq!(m.read_u8(&mut b, 0xF1234), 0x5A);
         assert_eq!(m.read(&mut b, 0xFFFF_FFF0, Width::Word), 0x5A5A);
         assert_eq!(m.read_u8(&mut b, 0x8000_0000), 0xFF);
+    }
+
+    #[test]
+    fn shadow_ram_follows_the_map() {
+        let mut m = PhysMem::new(2 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        let rom = vec![0x5A; 0x20000];
+        m.load_rom(0xE0000, &rom).unwrap();
+        m.enable_shadow().unwrap();
+        // Power-on: ROM reads, writes dropped, open bus where no ROM is.
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 0x5A);
+        assert_eq!(m.read_u8(&mut b, 0xC0000), 0xFF);
+        m.write(&mut b, 0xF0000, Width::Byte, 1);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 0x5A);
+        // F segment: read ROM, write RAM (copy the ROM onto itself).
+        let mut map = [ShadowAccess::default(); SHADOW_SEGMENTS];
+        for seg in &mut map[12..16] {
+            seg.write_ram = true;
+        }
+        m.set_shadow_map(&map);
+        m.write(&mut b, 0xF0010, Width::Word, 0x1234);
+        assert_eq!(m.read_u8(&mut b, 0xF0010), 0x5A, "still reading the ROM");
+        // Read and write RAM: the written bytes show, the rest of the shadow RAM is zero.
+        for seg in &mut map[12..16] {
+            seg.read_ram = true;
+        }
+        m.set_shadow_map(&map);
+        assert_eq!(m.read(&mut b, 0xF0010, Width::Word), 0x1234);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 0);
+        m.write(&mut b, 0xF0000, Width::Byte, 7);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 7);
+        // The high alias keeps reading the ROM.
+        assert_eq!(m.read_u8(&mut b, 0xFFFF_0000), 0x5A);
+        // Read-only RAM: writes dropped.
+        for seg in &mut map[12..16] {
+            seg.write_ram = false;
+        }
+        m.set_shadow_map(&map);
+        m.write(&mut b, 0xF0000, Width::Byte, 9);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 7);
+        // Back to the ROM: the RAM is kept behind it.
+        m.set_shadow_map(&[ShadowAccess::default(); SHADOW_SEGMENTS]);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 0x5A);
+        for seg in &mut map[12..16] {
+            seg.read_ram = true;
+        }
+        m.set_shadow_map(&map);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 7);
+        // A C-segment page is independent of the F segment.
+        assert_eq!(m.read_u8(&mut b, 0xC0000), 0xFF);
+    }
+
+    #[test]
+    fn shadow_map_without_enable_is_ignored() {
+        let mut m = PhysMem::new(2 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        let map = [ShadowAccess {
+            read_ram: true,
+            write_ram: true,
+        }; SHADOW_SEGMENTS];
+        m.load_rom(0xF0000, &[0x5A; 0x10000]).unwrap();
+        m.set_shadow_map(&map);
+        m.write(&mut b, 0xF0000, Width::Byte, 1);
+        assert_eq!(m.read_u8(&mut b, 0xF0000), 0x5A);
     }
 
     #[test]
