@@ -49,6 +49,8 @@ pub struct Counters {
 
 /// Most instructions in one decoded block.
 const MAX_BLOCK_INSNS: usize = 48;
+/// Blocks run back to back between two interrupt checks.
+const CHAINED_BLOCKS: usize = 7;
 
 /// A CPU with its memory.
 pub struct Cpu {
@@ -250,6 +252,7 @@ impl Cpu {
         if tf || rf || self.debug_active() {
             limit = 1;
         }
+        let start = self.counters.instructions;
         let (block, ticket) = self.get_block(bus)?;
         let r = self.exec_block(bus, &block, limit);
         let n = block.insns.len().min(limit);
@@ -260,8 +263,30 @@ impl Cpu {
         if let Some(t) = ticket {
             self.cache.put_back(block, t);
         }
-        r?;
+        let mut stopped = r?;
         self.counters.blocks += 1;
+        // Chain a few successor blocks before the next interrupt check: interrupts are still
+        // taken within a bounded number of instructions, and the outer loop's work is saved.
+        if limit > 1 && !tf && !rf {
+            for _ in 0..CHAINED_BLOCKS {
+                if stopped || self.pending_exit.is_some() || self.state.inhibit_irq {
+                    break;
+                }
+                let used = self.counters.instructions - start;
+                if used >= budget {
+                    break;
+                }
+                let lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
+                let (block, ticket) = self.get_block(bus)?;
+                let r = self.exec_block(bus, &block, lim);
+                if let Some(t) = ticket {
+                    self.cache.put_back(block, t);
+                }
+                stopped = r?;
+                self.counters.blocks += 1;
+            }
+            return Ok(self.pending_exit.take());
+        }
         if n == 1 {
             if let Some((mnemonic, op0)) = first {
                 // IRET and POPF leave the RF they loaded.
@@ -288,14 +313,17 @@ impl Cpu {
         Ok(self.pending_exit.take())
     }
 
-    /// Executes up to `limit` instructions of a block.
+    /// Executes up to `limit` instructions of a block. Returns true when an instruction asked
+    /// to leave the block early (mode change, interrupt, HLT, self-modifying code...).
     #[inline]
-    fn exec_block(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<()> {
+    fn exec_block(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<bool> {
         let n = block.insns.len().min(limit);
         let mask = self.ip_mask();
+        // Debug registers force one-instruction blocks; the common case skips their checks.
+        let debug = self.debug_active();
         for d in &block.insns[..n] {
             let eip = self.state.eip;
-            if self.debug_active() {
+            if debug {
                 self.check_exec_breakpoint(eip)?;
             }
             self.insn_eip = eip;
@@ -310,21 +338,21 @@ impl Cpu {
                 return Err(f);
             }
             self.counters.instructions += 1;
-            if self.data_bp_hits != 0 {
+            if debug && self.data_bp_hits != 0 {
                 // Data breakpoints trap after the access completes.
                 self.state.dr[6] |= std::mem::take(&mut self.data_bp_hits);
                 self.interrupt(bus, vector::DB, crate::interrupt::IntKind::Exception, None)?;
-                break;
+                return Ok(true);
             }
             if self.end_block || self.mem.has_smc() {
                 self.end_block = false;
                 if self.mem.has_smc() {
                     self.process_smc();
                 }
-                break;
+                return Ok(true);
             }
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Looks up (or decodes) the block at CS:EIP.
