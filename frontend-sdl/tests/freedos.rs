@@ -240,3 +240,45 @@ fn edit_saves_a_file_that_type_shows_and_mtools_finds() {
         }
     }
 }
+
+#[test]
+fn serial_output_and_until_serial() {
+    let img = scratch_copy("freedos722.img", "serial");
+    let com1 = img.with_extension("com1.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_rawbox"))
+        .args(["--headless", "--quiet", "--fda"])
+        .arg(&img)
+        .args([
+            "--keys",
+            "echo hello serial> COM1\\r",
+            "--until-serial",
+            "hello serial",
+        ])
+        .arg("--serial")
+        .arg(format!("file:{}", com1.display()))
+        .args(["--timeout", "60"])
+        .output()
+        .expect("run rawbox");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent = std::fs::read(&com1).unwrap();
+    assert_eq!(sent, b"hello serial\r\n");
+}
+
+#[test]
+fn timeout_while_awaiting_text_exits_2_and_says_what() {
+    let img = scratch_copy("freedos722.img", "timeout");
+    let out = Command::new(env!("CARGO_BIN_EXE_rawbox"))
+        .args(["--headless", "--quiet", "--fda"])
+        .arg(&img)
+        .args(["--until-text", "this never appears", "--timeout", "2"])
+        .output()
+        .expect("run rawbox");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("this never appears"), "{err}");
+}
