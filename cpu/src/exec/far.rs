@@ -266,22 +266,9 @@ impl Cpu {
             self.set_sp(self.sp_plus(2 * n + imm));
             return Ok(());
         }
-        if sel & 0xFFFC == 0 {
-            return Err(Fault::gp(0));
-        }
-        let d = self.read_descriptor(bus, sel)?;
         let cpl = self.state.cpl;
         let rpl = (sel & 3) as u8;
-        if !d.is_code() || rpl < cpl {
-            return Err(Fault::gp(sel_err(sel)));
-        }
-        let conforming = d.typ() & 4 != 0;
-        if (conforming && d.dpl() > rpl) || (!conforming && d.dpl() != rpl) {
-            return Err(Fault::gp(sel_err(sel)));
-        }
-        if !d.present() {
-            return Err(Fault::np(sel_err(sel)));
-        }
+        let d = self.return_code_segment(bus, sel)?;
         let off = if op32 { off } else { off & 0xFFFF };
         if rpl == cpl {
             self.set_cs(&d, sel, cpl, off)?;
@@ -302,6 +289,27 @@ impl Cpu {
         }
         self.invalidate_outer_segments();
         Ok(())
+    }
+
+    /// Checks the code segment RETF/IRET return to: RPL >= CPL, code, DPL rules for
+    /// conforming and non-conforming segments, present.
+    fn return_code_segment(&mut self, bus: &mut dyn Bus, sel: u16) -> GResult<Descriptor> {
+        if sel & 0xFFFC == 0 {
+            return Err(Fault::gp(0));
+        }
+        let d = self.read_descriptor(bus, sel)?;
+        let rpl = (sel & 3) as u8;
+        if !d.is_code() || rpl < self.state.cpl {
+            return Err(Fault::gp(sel_err(sel)));
+        }
+        let conforming = d.typ() & 4 != 0;
+        if (conforming && d.dpl() > rpl) || (!conforming && d.dpl() != rpl) {
+            return Err(Fault::gp(sel_err(sel)));
+        }
+        if !d.present() {
+            return Err(Fault::np(sel_err(sel)));
+        }
+        Ok(d)
     }
 
     /// Validates the SS loaded when returning to privilege level `rpl`.
@@ -368,21 +376,8 @@ impl Cpu {
         if op32 && f & fl::VM != 0 && cpl == 0 {
             return self.iret_to_v86(bus, off, sel, f);
         }
-        if sel & 0xFFFC == 0 {
-            return Err(Fault::gp(0));
-        }
-        let d = self.read_descriptor(bus, sel)?;
         let rpl = (sel & 3) as u8;
-        if !d.is_code() || rpl < cpl {
-            return Err(Fault::gp(sel_err(sel)));
-        }
-        let conforming = d.typ() & 4 != 0;
-        if (conforming && d.dpl() > rpl) || (!conforming && d.dpl() != rpl) {
-            return Err(Fault::gp(sel_err(sel)));
-        }
-        if !d.present() {
-            return Err(Fault::np(sel_err(sel)));
-        }
+        let d = self.return_code_segment(bus, sel)?;
         let off = if op32 { off } else { off & 0xFFFF };
         let iopl = self.state.flags.iopl();
         let write_flags = |cpu: &mut Cpu| {
