@@ -1,5 +1,16 @@
 //! Guest instruction formatting (Intel, MASM, NASM and AT&T syntax) for trace mode and the
 //! debugger, with segment:offset and linear addresses, raw bytes and resolved branch targets.
 //!
-//! Not written yet; the trace frontend will be its first user.
+//! [`Disassembler`] decodes one instruction at a time with iced-x86 and keeps its formatter and
+//! text buffer between calls, so the trace writer can call it for every executed instruction.
 #![forbid(unsafe_code)]
+
+mod disassembler;
+mod syntax;
+mod trace_line;
+
+pub use disassembler::{Disassembler, Line};
+pub use syntax::{Syntax, UnknownSyntax};
+
+#[cfg(test)]
+mod tests;
