@@ -240,3 +240,20 @@ fn syntax_parses_from_words() {
     assert_eq!(Syntax::Att.to_string(), "att");
     assert_eq!(Disassembler::new(Syntax::Masm).syntax(), Syntax::Masm);
 }
+
+#[test]
+fn intel_string_operands_shown_only_when_not_default() {
+    let mut disassembler = Disassembler::new(Syntax::Intel);
+    let mut text =
+        |bytes: &[u8], bitness| disassembler.disassemble(bytes, bitness, 0).unwrap().text;
+    assert_eq!(text(&[0xac], 16), "lodsb");
+    assert_eq!(text(&[0xf3, 0xa5], 32), "rep movsd");
+    // A segment override or an address-size prefix must stay visible.
+    assert_eq!(text(&[0x2e, 0xa4], 16), "movsb es:[di],cs:[si]");
+    assert_eq!(text(&[0x67, 0xa4], 16), "movsb [edi],[esi]");
+    // Far jump with a 32-bit offset from 16-bit code.
+    assert_eq!(
+        text(&[0x66, 0xea, 0x00, 0x10, 0x00, 0x00, 0x08, 0x00], 16),
+        "data32 jmp far 0x8:0x1000"
+    );
+}

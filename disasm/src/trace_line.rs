@@ -16,7 +16,9 @@ impl Disassembler {
     ///
     /// IP is printed with 4 hex digits for 16-bit code and 8 otherwise; linear addresses wrap
     /// at 4 GiB. Direct near jumps, calls and loops get a comment with the target as
-    /// `cs:offset (linear)`. Empty input prints `(bad)`.
+    /// `cs:offset (linear)`. Empty input or an unsupported bitness prints `(bad)`; invalid or
+    /// truncated bytes print a one-byte `db` line. Up to 7 raw bytes keep the columns aligned;
+    /// longer instructions, and 8-digit IPs of 32-bit code, push the later columns right.
     pub fn format_line(
         &mut self,
         cs: u16,
