@@ -10,7 +10,26 @@ use std::path::PathBuf;
 /// Run a disk image: `rawbox freedos.img` (the kind of drive is guessed from the file), or
 /// name the drives with --fda/--hda/--cdrom. With no arguments rawbox boots a built-in demo.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "rawbox", version, about, long_about = None)]
+#[command(
+    name = "rawbox",
+    version,
+    about,
+    long_about = None,
+    after_help = "\
+Examples:
+  rawbox freedos.img                 boot a floppy image (a file up to 2.88 MB)
+  rawbox dos622.img                  boot a hard disk image (anything bigger)
+  rawbox --fda games.img --hda c.img --boot c
+                                     a hard disk C: and a floppy in A:, boot from C:
+  rawbox win95.iso --hda c.img       install from a CD-ROM onto a hard disk image
+  rawbox --cpu 80286 --memory 1 old.img
+                                     an AT with 1 MB of memory
+
+In the window, click to capture the mouse. The host key (Right Ctrl) alone releases it;
+with another key it is a shortcut: F fullscreen, P pause, R reset, S screenshot,
+Del send Ctrl+Alt+Del, G change scaling, Q quit.
+Disk images are written only when the guest writes to its disks."
+)]
 pub struct Cli {
     /// A disk image to boot: a floppy (up to 2.88 MB), a hard disk, or a CD-ROM (.iso).
     pub image: Option<PathBuf>,
@@ -73,6 +92,30 @@ pub struct Cli {
     /// Write the final text screen to FILE (UTF-8).
     #[arg(long, value_name = "FILE")]
     pub screen_dump: Option<PathBuf>,
+    /// Save a PNG of the guest screen SECONDS after power-on (guest time).
+    #[arg(long, num_args = 2, value_names = ["SECONDS", "FILE"])]
+    pub screenshot_after: Option<Vec<String>>,
+    /// Where the screenshot shortcut saves its PNGs (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub screenshot_dir: Option<PathBuf>,
+    /// No sound from the PC speaker.
+    #[arg(long)]
+    pub mute: bool,
+    /// Start in fullscreen (host key + F toggles).
+    #[arg(long)]
+    pub fullscreen: bool,
+    /// How the picture fills the window (always 4:3): sharp pixels, smooth (filtered), or
+    /// integer (whole-number factors only).
+    #[arg(long, value_name = "sharp|smooth|integer", default_value = "sharp",
+          value_parser = ["sharp", "smooth", "integer"])]
+    pub scale: String,
+    /// Slow the guest CPU to about N million instructions per second (for old games that
+    /// run too fast); by default it runs as fast as the host allows, with its clock on time.
+    #[arg(long, value_name = "N")]
+    pub mips: Option<f64>,
+    /// The key for emulator shortcuts: rctrl, lctrl, ralt, rwin, lwin, menu, scrolllock.
+    #[arg(long, value_name = "KEY", default_value = "rctrl")]
+    pub host_key: String,
 }
 
 /// What kind of drive an image given without a flag goes into.

@@ -95,6 +95,10 @@ impl BiosHost for Host<'_> {
     }
 }
 
+/// Longest gap between two keyboard calls of one "waiting for a key" streak (a little more
+/// than a timer tick, since an idle guest polls once per tick).
+pub const KEYBOARD_POLL_GAP_NS: u64 = 120_000_000;
+
 /// Handles a host-call exit; false stops the machine.
 pub fn host_call(m: &mut Machine, linear: u32) -> bool {
     let (cpu, platform, firmware) = m.parts();
@@ -102,9 +106,19 @@ pub fn host_call(m: &mut Machine, linear: u32) -> bool {
         log::error!("host call at {linear:#x} without the built-in BIOS");
         return false;
     };
-    if bios.rom().service_at(linear) == Some(rawbox_bios::Service::Keyboard) {
+    let service = bios.rom().service_at(linear);
+    let keyboard = service == Some(rawbox_bios::Service::Keyboard);
+    if !matches!(
+        service,
+        Some(rawbox_bios::Service::Keyboard | rawbox_bios::Service::TimerIrq)
+    ) {
+        // Disk, video or other BIOS work between two polls: the guest is busy, not idle.
+        platform.poll_idle.key_seen();
+    }
+    let key_check = keyboard && matches!((cpu.state.regs[0] >> 8) as u8, 0x01 | 0x11);
+    if keyboard {
         // The guest asked for keyboard input: scripted keys may be typed now.
-        if platform.now_ns.saturating_sub(platform.keyboard_polled_ns) > 20_000_000 {
+        if platform.now_ns.saturating_sub(platform.keyboard_polled_ns) > KEYBOARD_POLL_GAP_NS {
             platform.keyboard_poll_streak_ns = platform.now_ns;
         }
         platform.keyboard_polled_ns = platform.now_ns;
@@ -118,6 +132,25 @@ pub fn host_call(m: &mut Machine, linear: u32) -> bool {
     if let Err(e) = bios.handle(&mut host, linear) {
         log::error!("BIOS: {e}");
         return false;
+    }
+    if key_check {
+        let mut ptrs = [0u8; 4];
+        host.cpu.mem.read_bytes(0x41A, &mut ptrs);
+        if ptrs[0..2] == ptrs[2..4] {
+            let insns = host.cpu.counters.instructions;
+            let imr = host.platform.pic.peek(0x21);
+            if host.platform.poll_idle.empty_poll(insns) {
+                if crate::idle::can_wait(host.cpu, imr) {
+                    // The stub waits in STI; HLT for the next interrupt, then asks again.
+                    let cf = rawbox_cpu::flags::bits::CF;
+                    host.cpu.state.flags.set_bits(cf, cf);
+                } else {
+                    host.platform.poll_idle.cancel_wait();
+                }
+            }
+        } else {
+            host.platform.poll_idle.key_seen();
+        }
     }
     let reset = host.reset;
     if reset {

@@ -5,6 +5,8 @@
 pub mod config;
 pub mod demo;
 mod firmware;
+pub mod host_io;
+pub mod idle;
 pub mod keys;
 pub mod machine;
 pub mod platform;

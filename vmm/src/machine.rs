@@ -13,8 +13,14 @@ use rawbox_devices::ide::IdeDrive;
 use rawbox_devices::kbc::KeyCode;
 use std::collections::VecDeque;
 
-/// Virtual nanoseconds per guest instruction (the guest clock runs as a ~100 MIPS PC).
+/// Virtual nanoseconds per guest instruction by default (the guest clock runs as a ~100 MIPS
+/// PC). Frontends that follow the wall clock change the rate with [`Machine::set_insn_time_ps`].
 pub const NS_PER_INSN: u64 = 10;
+/// The default rate in picoseconds per instruction.
+pub const DEFAULT_INSN_PS: u64 = NS_PER_INSN * 1000;
+/// The fastest and slowest rates a frontend may set (10,000 and 0.1 MIPS).
+pub const MIN_INSN_PS: u64 = 100;
+pub const MAX_INSN_PS: u64 = 10_000_000;
 /// Longest CPU slice between device updates.
 const MAX_SLICE_NS: u64 = 1_000_000;
 
@@ -65,6 +71,10 @@ pub struct Machine {
     typing: bool,
     /// A scripted key being held down, and when it is released.
     held_key: Option<(KeyStroke, u64)>,
+    /// Virtual picoseconds each guest instruction takes.
+    insn_ps: u64,
+    /// Picoseconds of executed instructions not yet added to the clock.
+    ps_carry: u64,
 }
 
 /// The modifier keys a keystroke holds, in press order.
@@ -232,6 +242,8 @@ impl Machine {
             next_key_ns: 0,
             typing: false,
             held_key: None,
+            insn_ps: DEFAULT_INSN_PS,
+            ps_carry: 0,
         };
         m.reset();
         Ok(m)
@@ -274,12 +286,14 @@ impl Machine {
                 .unwrap_or(u64::MAX)
                 .min(now + MAX_SLICE_NS)
                 .min(end)
-                .max(now + NS_PER_INSN);
-            let budget = (deadline - now) / NS_PER_INSN;
+                .max(now + 1);
+            let budget = ((deadline - now).saturating_mul(1000) / self.insn_ps).max(1);
             let before = self.cpu.counters.instructions;
-            let exit = self.cpu.run(&mut self.platform, budget.max(1));
+            let exit = self.cpu.run(&mut self.platform, budget);
             let ran = self.cpu.counters.instructions - before;
-            self.platform.now_ns += ran * NS_PER_INSN;
+            let ps = ran.saturating_mul(self.insn_ps) + self.ps_carry;
+            self.platform.now_ns += ps / 1000;
+            self.ps_carry = ps % 1000;
             match exit {
                 RunExit::Budget => self.counters.exits_slice += 1,
                 RunExit::HostCall(lin) => {
@@ -291,7 +305,12 @@ impl Machine {
                 RunExit::Halted => {
                     self.counters.exits_halt += 1;
                     // Nothing to do until the next device event: skip ahead to it.
-                    let next = self.platform.next_event_ns().unwrap_or(end).min(end);
+                    let next = self
+                        .platform
+                        .next_event_ns()
+                        .unwrap_or(end)
+                        .min(end)
+                        .min(self.next_scripted_key_ns());
                     if next > self.platform.now_ns {
                         self.platform.now_ns = next;
                     }
@@ -318,6 +337,18 @@ impl Machine {
         StopReason::TimeUp
     }
 
+    /// How long one guest instruction takes in virtual time, in picoseconds.
+    pub fn insn_time_ps(&self) -> u64 {
+        self.insn_ps
+    }
+
+    /// Sets how long one guest instruction takes in virtual time (clamped to
+    /// [`MIN_INSN_PS`]..=[`MAX_INSN_PS`]). Headless runs keep the default, so they are
+    /// deterministic; the window adapts it so the guest clock follows the wall clock.
+    pub fn set_insn_time_ps(&mut self, ps: u64) {
+        self.insn_ps = ps.clamp(MIN_INSN_PS, MAX_INSN_PS);
+    }
+
     /// Presses or releases a key.
     pub fn key_event(&mut self, key: KeyCode, make: bool) {
         let now = self.platform.now_ns;
@@ -340,11 +371,29 @@ impl Machine {
     pub fn waiting_for_keyboard(&self) -> bool {
         let now = self.platform.now_ns;
         let p = &self.platform;
-        let polling =
-            p.keyboard_polled_ns > 0 && now.saturating_sub(p.keyboard_polled_ns) < 20_000_000;
+        let polling = p.keyboard_polled_ns > 0
+            && now.saturating_sub(p.keyboard_polled_ns) < crate::firmware::KEYBOARD_POLL_GAP_NS;
         polling
             && now.saturating_sub(p.keyboard_poll_streak_ns) >= 200_000_000
             && self.keyboard_drained()
+    }
+
+    /// When the scripted typing next has something to do (a held key to release, or the
+    /// next key's earliest time), so idle skips do not jump past it.
+    fn next_scripted_key_ns(&self) -> u64 {
+        let at = match self.held_key {
+            Some((_, at)) => at,
+            None if self.keys.is_empty() => u64::MAX,
+            None if self.typing => self.next_key_ns,
+            // Before typing starts the guest's own polls decide, or the quiet fallback.
+            None => self.next_key_ns.saturating_add(1_000_000_000),
+        };
+        // A moment already past waits for the guest (it takes the key when it asks).
+        if at <= self.platform.now_ns {
+            u64::MAX
+        } else {
+            at
+        }
     }
 
     /// The last key has been taken: the controller and the BIOS buffer are empty.

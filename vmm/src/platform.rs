@@ -55,6 +55,8 @@ pub struct Platform {
     pub keyboard_polled_ns: u64,
     /// Since when the guest has been asking for keyboard input without a pause.
     pub keyboard_poll_streak_ns: u64,
+    /// Tight "no key" polls, turned into waits for the next interrupt.
+    pub poll_idle: crate::idle::PollIdle,
 }
 
 impl std::fmt::Debug for Platform {
@@ -88,6 +90,7 @@ impl Platform {
             dma_pending: false,
             keyboard_polled_ns: 0,
             keyboard_poll_streak_ns: 0,
+            poll_idle: Default::default(),
         }
     }
 

@@ -43,6 +43,15 @@ impl Vga {
         let pan = self.pixel_pan() as usize;
         let eight_bit = self.gc.shift256();
         let mut buf: Vec<u8> = Vec::with_capacity(chars as usize * 8);
+        // Pixel value to ARGB, resolved once per frame: DAC entries directly in 256-colour
+        // modes, through the attribute palette otherwise.
+        let colors: [u32; 256] = std::array::from_fn(|i| {
+            if eight_bit {
+                self.dac.argb(i as u8)
+            } else {
+                self.dac.argb(self.attr.palette_lookup(i as u8))
+            }
+        });
         let rows = self.scan_lines(out.height);
         for (y, line) in rows.iter().enumerate() {
             buf.clear();
@@ -56,15 +65,12 @@ impl Vga {
                 pan
             };
             let row = &mut out.pixels[y * width..(y + 1) * width];
-            for (x, px) in row.iter_mut().enumerate() {
-                let v = buf.get(x + pan).copied().unwrap_or(0);
-                let idx = if eight_bit {
-                    v
-                } else {
-                    self.attr.palette_lookup(v)
-                };
-                *px = self.dac.argb(idx);
+            let src = buf.get(pan..).unwrap_or(&[]);
+            for (px, &v) in row.iter_mut().zip(src) {
+                *px = colors[v as usize];
             }
+            let filled = src.len().min(width);
+            row[filled..].fill(colors[0]);
         }
     }
 
@@ -75,6 +81,9 @@ impl Vga {
         let start = self.vbe.start_offset() as usize;
         let (w, h) = (out.width as usize, out.height as usize);
         let byte = |i: usize| -> u32 { self.vram.get(i).copied().unwrap_or(0) as u32 };
+        let dac: [u32; 256] = std::array::from_fn(|i| self.dac.argb(i as u8));
+        let attr: [u32; 16] =
+            std::array::from_fn(|i| self.dac.argb(self.attr.palette_lookup(i as u8)));
         for y in 0..h {
             let line = start.wrapping_add(y.wrapping_mul(pitch));
             for x in 0..w {
@@ -88,9 +97,9 @@ impl Vga {
                                 v |= 1 << plane;
                             }
                         }
-                        self.dac.argb(self.attr.palette_lookup(v))
+                        attr[v as usize]
                     }
-                    8 => self.dac.argb(byte(line + x) as u8),
+                    8 => dac[byte(line + x) as usize & 0xFF],
                     15 | 16 => {
                         let i = line + x * 2;
                         let v = byte(i) | (byte(i + 1) << 8);

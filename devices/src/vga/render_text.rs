@@ -26,19 +26,24 @@ impl Vga {
             self.crtc.cursor_end() as u32,
         );
         let ul = self.crtc.underline_location();
-        let mut line_buf: Vec<u8> = vec![0; ((cols + 1) * cw) as usize];
+        // The 16 attribute colours as ARGB, resolved once per frame.
+        let colors: [u32; 16] =
+            std::array::from_fn(|i| self.dac.argb(self.attr.palette_lookup(i as u8)));
+        let blink_enabled = self.attr.blink_enabled();
+        let line_graphics = cw == 9 && self.attr.line_graphics();
+        let mut line_buf: Vec<u32> = vec![0; ((cols + 1) * cw) as usize];
         let rows = self.scan_lines(out.height);
         for (y, line) in rows.iter().enumerate() {
             let scan = line.scan;
-            for c in 0..=cols {
-                let counter = line.counter.wrapping_add(c);
+            for (c, cell) in line_buf.chunks_exact_mut(cw as usize).enumerate() {
+                let counter = line.counter.wrapping_add(c as u32);
                 let (ch, at) = self.text_cell(counter);
                 let base = if at & 0x08 != 0 { map_a } else { map_b };
                 let glyph_addr = (base + ch as usize * 32 + (scan as usize & 0x1F)) as u32;
                 let mut bits = self.plane_byte(2, glyph_addr);
-                let mut fg = at & 0x0F;
+                let fg = at & 0x0F;
                 let mut bg = at >> 4;
-                if self.attr.blink_enabled() {
+                if blink_enabled {
                     bg &= 7;
                     if at & 0x80 != 0 && !blink_on {
                         bits = 0;
@@ -53,24 +58,20 @@ impl Vga {
                     && scan <= cur_end
                 {
                     bits = 0xFF;
-                    fg = at & 0x0F;
                 }
-                let ninth = cw == 9 && self.attr.line_graphics() && (0xC0..=0xDF).contains(&ch);
-                for d in 0..cw {
-                    let on = if d < 8 {
-                        bits & (0x80 >> d) != 0
-                    } else {
-                        ninth && bits & 1 != 0
-                    };
-                    let px = if on { fg } else { bg };
-                    line_buf[(c * cw + d) as usize] = self.attr.palette_lookup(px);
+                let (fg, bg) = (colors[fg as usize], colors[bg as usize]);
+                for (d, px) in cell.iter_mut().take(8).enumerate() {
+                    *px = if bits & (0x80 >> d) != 0 { fg } else { bg };
+                }
+                if cw == 9 {
+                    let ninth = line_graphics && (0xC0..=0xDF).contains(&ch) && bits & 1 != 0;
+                    cell[8] = if ninth { fg } else { bg };
                 }
             }
             let row = &mut out.pixels[y * width..(y + 1) * width];
-            for (x, p) in row.iter_mut().enumerate() {
-                let idx = line_buf.get(x + pan).copied().unwrap_or(0);
-                *p = self.dac.argb(idx);
-            }
+            let avail = line_buf.len().saturating_sub(pan).min(width);
+            row[..avail].copy_from_slice(&line_buf[pan..pan + avail]);
+            row[avail..].fill(self.dac.argb(0));
         }
     }
 
