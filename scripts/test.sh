@@ -6,17 +6,10 @@ cd "$(dirname "$0")/.."
 
 SHARED="${RAWBOX_SHARED:-../shared}"
 
-# Debian packages the tests need: mtools (FAT images for the hard-disk boot and EDIT tests),
-# SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs).
-need_pkgs=(mtools seabios vgabios)
-if [ "${#need_pkgs[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
-  missing=()
-  for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}"
-  fi
-fi
+# Debian packages the tests need: libSDL2 (the window frontend), Xvfb and xdotool (the window
+# tests drive a real window on a private X server), mtools (FAT images for the hard-disk boot
+# and EDIT tests), SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs).
+scripts/need-debs.sh libsdl2-dev xvfb xdotool mtools seabios vgabios
 
 if [ ! -d "$SHARED/cpu-tests" ]; then
   echo "test.sh: $SHARED/cpu-tests not found (set RAWBOX_SHARED)" >&2

@@ -108,6 +108,15 @@ fn font_information_points_at_the_rom_fonts() {
     assert_eq!(r16(&m, reg::ECX), 16);
     assert_eq!(r16(&m, reg::EDX) & 0xFF, 24);
     assert_eq!(ram(&m, 0xF0000 + FONT16 as u32, 4096), font_8x16().to_vec());
+    // What the mode set loaded into plane 2 (what the display draws text with) is the same
+    // font, glyph by glyph (32-byte slots, 16 lines used).
+    regs(&mut m, 0x0003, 0, 0, 0);
+    call(&mut m, &mut bios, Service::Video);
+    for g in 0..256u32 {
+        let drawn: Vec<u8> = (0..16).map(|l| m.dev.vga.plane_byte(2, g * 32 + l)).collect();
+        let served = ram(&m, 0xF0000 + FONT16 as u32 + g * 16, 16);
+        assert_eq!(drawn, served, "glyph {g:#04x}");
+    }
     regs(&mut m, 0x1130, 0x0300, 0, 0);
     call(&mut m, &mut bios, Service::Video);
     assert_eq!(r16(&m, reg::EBP), FONT8);

@@ -8,7 +8,7 @@
 
 mod bios_modes;
 mod dac;
-mod font;
+pub mod font;
 mod memory;
 mod regs;
 mod render;

@@ -1,0 +1,324 @@
+//! Shared helpers of the window tests: an Xvfb display of their own, the rawbox window on
+//! it driven with xdotool (real X key events through SDL's event loop), and reading the
+//! PNG screenshots back: pixels, and the text on them by matching 9x16/8x16 cells against
+//! the VGA font.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub fn shared() -> PathBuf {
+    let p = std::env::var_os("RAWBOX_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    assert!(
+        p.join("images").is_dir(),
+        "shared test data not found at {} (set RAWBOX_SHARED)",
+        p.display()
+    );
+    p
+}
+
+/// A scratch directory with a copy of a shared image (the originals are never written).
+pub fn scratch(name: &str, tag: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("rawbox-window-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let img = dir.join(name);
+    std::fs::copy(shared().join("images").join(name), &img).unwrap();
+    (dir, img)
+}
+
+fn need(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "{tool} is not installed: the window tests need Xvfb and xdotool \
+         (scripts/test.sh installs the Debian packages xvfb and xdotool)"
+    );
+}
+
+/// A private X server, killed on drop.
+pub struct Xvfb {
+    child: Child,
+    pub display: String,
+}
+
+static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
+
+impl Xvfb {
+    pub fn start() -> Xvfb {
+        need("Xvfb");
+        need("xdotool");
+        for _ in 0..50 {
+            let n = 200
+                + (std::process::id() % 500) * 4
+                + NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed) % 4;
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let mut child = Command::new("Xvfb")
+                .args([&format!(":{n}"), "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start Xvfb");
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(10) {
+                if socket.exists() {
+                    return Xvfb {
+                        child,
+                        display: format!(":{n}"),
+                    };
+                }
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("could not start Xvfb");
+    }
+
+    /// Runs xdotool on this display; returns its stdout.
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("run xdotool");
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The rawbox window process, killed on drop.
+pub struct Rawbox {
+    pub child: Child,
+    pub window: String,
+}
+
+impl Rawbox {
+    /// Starts `rawbox ARGS` on the display and waits for its window.
+    pub fn start(x: &Xvfb, args: &[&str], log: &Path) -> Rawbox {
+        let child = Command::new(env!("CARGO_BIN_EXE_rawbox"))
+            .args(args)
+            .env("DISPLAY", &x.display)
+            .env("SDL_AUDIODRIVER", "dummy")
+            .stdout(std::fs::File::create(log.with_extension("out")).unwrap())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .expect("start rawbox");
+        let mut r = Rawbox {
+            child,
+            window: String::new(),
+        };
+        let t = Instant::now();
+        loop {
+            let out = Command::new("xdotool")
+                .args(["search", "--name", "^rawbox"])
+                .env("DISPLAY", &x.display)
+                .output()
+                .expect("run xdotool");
+            let ids = String::from_utf8_lossy(&out.stdout);
+            if let Some(id) = ids.split_whitespace().next() {
+                r.window = id.to_string();
+                break;
+            }
+            if let Ok(Some(status)) = r.child.try_wait() {
+                panic!(
+                    "rawbox exited ({status}) before its window appeared: {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                );
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "no rawbox window after 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // No window manager on Xvfb: give the window the input focus directly.
+        x.xdotool(&["windowfocus", "--sync", &r.window]);
+        r
+    }
+}
+
+impl Drop for Rawbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A decoded screenshot.
+pub struct Image {
+    pub width: usize,
+    pub height: usize,
+    /// 0xRRGGBB.
+    pub pixels: Vec<u32>,
+}
+
+/// Decodes the PNGs rawbox writes (8-bit RGB, no interlace; every filter type handled).
+pub fn read_png(path: &Path) -> Image {
+    use std::io::Read;
+    let d = std::fs::read(path).unwrap();
+    assert_eq!(&d[..8], b"\x89PNG\r\n\x1a\n", "{}: not a PNG", path.display());
+    let (mut w, mut h) = (0, 0);
+    let mut idat = Vec::new();
+    let mut i = 8;
+    while i + 8 <= d.len() {
+        let len = u32::from_be_bytes(d[i..i + 4].try_into().unwrap()) as usize;
+        let kind = &d[i + 4..i + 8];
+        let data = &d[i + 8..i + 8 + len];
+        match kind {
+            b"IHDR" => {
+                w = u32::from_be_bytes(data[0..4].try_into().unwrap()) as usize;
+                h = u32::from_be_bytes(data[4..8].try_into().unwrap()) as usize;
+                assert_eq!(&data[8..10], &[8, 2], "8-bit RGB expected");
+            }
+            b"IDAT" => idat.extend_from_slice(data),
+            _ => {}
+        }
+        i += 12 + len;
+    }
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(&idat[..])
+        .read_to_end(&mut raw)
+        .unwrap();
+    let stride = w * 3;
+    let mut prev = vec![0u8; stride];
+    let mut pixels = Vec::with_capacity(w * h);
+    for y in 0..h {
+        let line = &raw[y * (stride + 1)..(y + 1) * (stride + 1)];
+        let mut cur = line[1..].to_vec();
+        for x in 0..stride {
+            let a = if x >= 3 { cur[x - 3] as i32 } else { 0 };
+            let b = prev[x] as i32;
+            let c = if x >= 3 { prev[x - 3] as i32 } else { 0 };
+            let add = match line[0] {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => (a + b) / 2,
+                _ => {
+                    let p = a + b - c;
+                    let (pa, pb, pc) = ((p - a).abs(), (p - b).abs(), (p - c).abs());
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    }
+                }
+            };
+            cur[x] = cur[x].wrapping_add(add as u8);
+        }
+        for px in cur.chunks(3) {
+            pixels.push((px[0] as u32) << 16 | (px[1] as u32) << 8 | px[2] as u32);
+        }
+        prev = cur;
+    }
+    Image {
+        width: w,
+        height: h,
+        pixels,
+    }
+}
+
+/// Reads the text off a text-mode screenshot: every cell (9 or 8 pixels wide, 16 high)
+/// is matched against the 8x16 VGA font, with one of the cell's two commonest colours as
+/// background.
+/// Cells that match no glyph read as '\u{FFFD}'.
+pub fn read_text(img: &Image) -> Vec<String> {
+    let font = rawbox_devices::vga::font::font_8x16();
+    let cw = if img.width % 9 == 0 { 9 } else { 8 };
+    let (cols, rows) = (img.width / cw, img.height / 16);
+    let mut lines = Vec::new();
+    for r in 0..rows {
+        let mut line = String::new();
+        for c in 0..cols {
+            let px = |x: usize, y: usize| img.pixels[(r * 16 + y) * img.width + c * cw + x];
+            let mut counts: Vec<(u32, usize)> = Vec::new();
+            for y in 0..16 {
+                for x in 0..cw {
+                    let p = px(x, y);
+                    match counts.iter_mut().find(|(q, _)| *q == p) {
+                        Some(e) => e.1 += 1,
+                        None => counts.push((p, 1)),
+                    }
+                }
+            }
+            // Dense glyphs (M, 0, W) have more foreground than background pixels, so each
+            // of the two commonest colours is tried as the background.
+            counts.sort_by_key(|e| std::cmp::Reverse(e.1));
+            let ch = counts
+                .iter()
+                .take(2)
+                .find_map(|&(bg, _)| {
+                    let mut cell = [0u8; 16];
+                    for (y, row) in cell.iter_mut().enumerate() {
+                        for x in 0..8 {
+                            if px(x, y) != bg {
+                                *row |= 0x80 >> x;
+                            }
+                        }
+                    }
+                    (0..256usize).find(|&g| font[g * 16..g * 16 + 16] == cell)
+                })
+                .map(|g| cp437(g as u8))
+                .unwrap_or('\u{FFFD}');
+            line.push(ch);
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// The printable ASCII range of code page 437 (enough for DOS prompts and listings).
+fn cp437(b: u8) -> char {
+    match b {
+        0 => ' ',
+        0x20..=0x7E => b as char,
+        _ => '\u{FFFD}',
+    }
+}
+
+/// Waits until `path` exists and holds a complete PNG.
+pub fn wait_for_png(path: &Path, timeout: Duration) -> Image {
+    let t = Instant::now();
+    loop {
+        if let Ok(d) = std::fs::read(path) {
+            if d.len() > 12 && d.ends_with(&[0xAE, 0x42, 0x60, 0x82]) {
+                return read_png(path);
+            }
+        }
+        assert!(
+            t.elapsed() < timeout,
+            "{} did not appear within {timeout:?}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
