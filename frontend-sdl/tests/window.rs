@@ -25,7 +25,11 @@ fn shoot_until(
         let path = dir.join(format!("rawbox-shot-{n:03}.png"));
         x.xdotool(&["key", "--clearmodifiers", "Control_R+s"]);
         let img = wait_for_png(&path, Duration::from_secs(20));
-        assert_eq!((img.width, img.height), (720, 400), "text mode 3 is 720x400");
+        assert_eq!(
+            (img.width, img.height),
+            (720, 400),
+            "text mode 3 is 720x400"
+        );
         let text = read_text(&img);
         if done(&text) {
             return text;
@@ -139,8 +143,8 @@ fn mode_13h_demo_fills_a_320x200_screenshot_with_its_palette() {
     );
     // The colours are the demo's own palette ramp, not the 16 default EGA colours.
     let ega: [u32; 16] = [
-        0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA, 0xAA5500, 0xAAAAAA,
-        0x555555, 0x5555FF, 0x55FF55, 0x55FFFF, 0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF,
+        0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA, 0xAA5500, 0xAAAAAA, 0x555555,
+        0x5555FF, 0x55FF55, 0x55FFFF, 0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF,
     ];
     let non_ega = colours.keys().filter(|c| !ega.contains(c)).count();
     assert!(non_ega >= 16, "{non_ega} colours outside the EGA set");

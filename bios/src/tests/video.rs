@@ -113,7 +113,9 @@ fn font_information_points_at_the_rom_fonts() {
     regs(&mut m, 0x0003, 0, 0, 0);
     call(&mut m, &mut bios, Service::Video);
     for g in 0..256u32 {
-        let drawn: Vec<u8> = (0..16).map(|l| m.dev.vga.plane_byte(2, g * 32 + l)).collect();
+        let drawn: Vec<u8> = (0..16)
+            .map(|l| m.dev.vga.plane_byte(2, g * 32 + l))
+            .collect();
         let served = ram(&m, 0xF0000 + FONT16 as u32 + g * 16, 16);
         assert_eq!(drawn, served, "glyph {g:#04x}");
     }

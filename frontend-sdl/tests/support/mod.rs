@@ -66,7 +66,14 @@ impl Xvfb {
                 continue;
             }
             let mut child = Command::new("Xvfb")
-                .args([&format!(":{n}"), "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+                .args([
+                    &format!(":{n}"),
+                    "-screen",
+                    "0",
+                    "1024x768x24",
+                    "-nolisten",
+                    "tcp",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -183,7 +190,12 @@ pub struct Image {
 pub fn read_png(path: &Path) -> Image {
     use std::io::Read;
     let d = std::fs::read(path).unwrap();
-    assert_eq!(&d[..8], b"\x89PNG\r\n\x1a\n", "{}: not a PNG", path.display());
+    assert_eq!(
+        &d[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{}: not a PNG",
+        path.display()
+    );
     let (mut w, mut h) = (0, 0);
     let mut idat = Vec::new();
     let mut i = 8;
@@ -253,7 +265,7 @@ pub fn read_png(path: &Path) -> Image {
 /// Cells that match no glyph read as '\u{FFFD}'.
 pub fn read_text(img: &Image) -> Vec<String> {
     let font = rawbox_devices::vga::font::font_8x16();
-    let cw = if img.width % 9 == 0 { 9 } else { 8 };
+    let cw = if img.width.is_multiple_of(9) { 9 } else { 8 };
     let (cols, rows) = (img.width / cw, img.height / 16);
     let mut lines = Vec::new();
     for r in 0..rows {
