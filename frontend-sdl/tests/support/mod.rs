@@ -142,6 +142,7 @@ impl Rawbox {
             window: String::new(),
         };
         let t = Instant::now();
+        let mut last_err = String::new();
         loop {
             let out = Command::new("xdotool")
                 .args(["search", "--name", "^rawbox"])
@@ -153,6 +154,7 @@ impl Rawbox {
                 r.window = id.to_string();
                 break;
             }
+            last_err = String::from_utf8_lossy(&out.stderr).into_owned();
             if let Ok(Some(status)) = r.child.try_wait() {
                 panic!(
                     "rawbox exited ({status}) before its window appeared: {}",
@@ -160,8 +162,10 @@ impl Rawbox {
                 );
             }
             assert!(
-                t.elapsed() < Duration::from_secs(30),
-                "no rawbox window after 30 s"
+                t.elapsed() < Duration::from_secs(60),
+                "no rawbox window on {} after 60 s (xdotool: {last_err}; rawbox: {})",
+                x.display,
+                std::fs::read_to_string(log).unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
