@@ -11,7 +11,7 @@ pub const SUMMARY: &str =
     "32-bit flat PM: CALL/RET, RET imm, CALL [table], JMP reg, JMP [table] switches";
 
 /// Outer iterations at scale 1 (each runs the 4096-step inner loop).
-const OUTER: u32 = 3_000;
+const OUTER: u32 = 2_600;
 const INNER: u32 = 4096;
 const COUNTER: u32 = 0x20_1000;
 const F0_ADD: u32 = 0x0123_4567;

@@ -11,7 +11,7 @@ use iced_x86::code_asm::*;
 pub const SUMMARY: &str = "real mode: ALU, shifts, INC/DEC, CMP+Jcc, LOOP, memory operands";
 
 /// Outer iterations at scale 1 (each runs the 256-step inner loop).
-const OUTER: u32 = 100_000;
+const OUTER: u32 = 80_000;
 const DATA_SEGMENT: u32 = 0x3000;
 /// Word offsets in the data segment: the table at 0, then these.
 const COUNTER_AT: u32 = 0x200;

@@ -9,7 +9,7 @@ use iced_x86::code_asm::*;
 pub const SUMMARY: &str = "32-bit flat PM: ALU, LEA, PUSH/POP, MOVSX, SETcc, CMP+Jcc, IMUL";
 
 /// Outer iterations at scale 1 (each runs the 1024-step inner loop).
-const OUTER: u32 = 18_000;
+const OUTER: u32 = 15_000;
 const TABLE: u32 = 0x20_0000;
 const COUNTER: u32 = 0x20_1000;
 

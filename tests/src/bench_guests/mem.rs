@@ -12,7 +12,7 @@ pub const SUMMARY: &str =
     "PM + paging: REP MOVSD 1 MB back and forth, pointer chasing over an 8 MB random list";
 
 /// Outer passes at scale 1.
-const OUTER: u32 = 100;
+const OUTER: u32 = 60;
 /// List steps per outer pass.
 const CHASE: u32 = 262_144;
 /// The two 1 MB copy buffers.
