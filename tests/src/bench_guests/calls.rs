@@ -228,7 +228,11 @@ mod model {
 }
 
 pub fn build(scale: u32) -> Result<(Vec<u8>, Expected), IcedError> {
-    let outer = OUTER.saturating_mul(scale);
+    build_outer(OUTER.saturating_mul(scale))
+}
+
+/// The program and its expected result for `outer` outer iterations (at least 1).
+pub fn build_outer(outer: u32) -> Result<(Vec<u8>, Expected), IcedError> {
     let (_, layout) = assemble(outer, &Layout::default())?;
     let (code, check) = assemble(outer, &layout)?;
     assert_eq!(layout, check, "calls: the layout moved between passes");

@@ -58,3 +58,6 @@ pub fn all(scale: u32) -> Result<Vec<Guest>, IcedError> {
 
 /// A workload's generator: the program loaded at 1000:0000 and its expected result.
 type Builder = fn(u32) -> Result<(Vec<u8>, Expected), IcedError>;
+
+#[cfg(test)]
+mod tests;

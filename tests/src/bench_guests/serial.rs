@@ -72,7 +72,7 @@ pub fn emit_routines(a: &mut CodeAssembler, r: &mut Routines) -> Result<(), Iced
     let mut wait = a.create_label();
     a.set_label(&mut r.putc)?;
     a.mov(ah, al)?;
-    a.mov(dx, (COM1 + 5) as u32)?;
+    a.mov(dx, COM1 + 5)?;
     a.set_label(&mut wait)?;
     a.in_(al, dx)?;
     a.test(al, 0x20u32)?;
