@@ -10,7 +10,8 @@
 #                under the interpreter)
 #   --runs N     run everything N times and keep the fastest wall time (default 1)
 #   --timeout S  give up on one run after S seconds (default 300)
-# Environment: RAWBOX_SHARED (default ../shared) locates images/freedos722.img.
+# Environment: RAWBOX_SHARED (default ../shared) locates images/freedos722.img;
+# RAWBOX_BIN runs another rawbox binary than target/release/rawbox.
 # Exit status: 0 when every checksum and boot marker was right, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ done
 SHARED="${RAWBOX_SHARED:-../shared}"
 OUT=target/bench-images
 WORK="$OUT/runs"
-RAWBOX=./target/release/rawbox
+RAWBOX="${RAWBOX_BIN:-./target/release/rawbox}"
 QEMU=qemu-system-i386
 
 ./scripts/need-debs.sh qemu-system-x86 mtools time
@@ -138,15 +139,18 @@ run_qemu_until() {
 checksum_of() { grep -oE 'CHECKSUM [0-9a-fA-F]{8}' "$1" 2>/dev/null | head -n1 | cut -d' ' -f2 | tr 'A-F' 'a-f' || true; }
 
 failed=0
+mips_source="the generator's instruction count of each workload (REP MOVSD counted once)"
 rows=()
 notes=()
 
-# One table row: NAME EXPECTED-CHECK INSTRUCTIONS(for MIPS) then the per-engine results.
+# One table row: NAME, interp/jit/qemu seconds, interp/jit MIPS, checksum verdict.
+row_format='%-8s %8s %8s %8s %8s %8s %8s %8s %8s  %s'
 add_row() {
-  local name="$1" t_interp="$2" t_jit="$3" t_qemu="$4" mips="$5" check="$6"
-  rows+=("$(printf '%-8s %9s %9s %9s %9s %10s %16s  %s' "$name" \
+  local name="$1" t_interp="$2" t_jit="$3" t_qemu="$4" m_interp="$5" m_jit="$6" check="$7"
+  rows+=("$(printf "$row_format" "$name" \
     "${t_interp:-n/a}" "${t_jit:-n/a}" "${t_qemu:-n/a}" \
-    "$(ratio "$t_jit" "$t_qemu")" "$(ratio "$t_jit" "$t_interp")" "$mips" "$check")")
+    "$(ratio "$t_interp" "$t_qemu")" "$(ratio "$t_jit" "$t_qemu")" "$(ratio "$t_jit" "$t_interp")" \
+    "$m_interp" "$m_jit" "$check")")
 }
 
 # mips_of WALL INSNS: millions of instructions per second of wall time.
@@ -181,14 +185,19 @@ while IFS=$'\t' read -r name expected insns _summary; do
   done
   [ "$check" = ok ] && check="ok ($expected)"
   # Guest MIPS: from --stats when the build has it, else from the generator's count.
-  fast="${engines[-1]}"
-  if [ -n "${stat[$fast]:-}" ]; then
-    mips="$(mips_of "${best[$fast]}" "${stat[$fast]}") (stats)"
-  else
-    mips="$(mips_of "${best[$fast]}" "$insns") (model)"
-  fi
+  declare -A mips=()
+  for engine in "${engines[@]}"; do
+    if [ -n "${stat[$engine]:-}" ]; then
+      mips[$engine]="$(mips_of "${best[$engine]}" "${stat[$engine]}")"
+      mips_source="rawbox --stats"
+    else
+      mips[$engine]="$(mips_of "${best[$engine]}" "$insns")"
+    fi
+  done
   t_interp="${best[interp]:-${best[default]:-}}"
-  add_row "$name" "$t_interp" "${best[jit]:-}" "${best[qemu]}" "$mips" "$check"
+  add_row "$name" "$t_interp" "${best[jit]:-}" "${best[qemu]}" \
+    "${mips[interp]:-${mips[default]:-n/a}}" "${mips[jit]:-n/a}" "$check"
+  unset mips
   unset best sums stat
 done <"$OUT/expected.tsv"
 
@@ -235,7 +244,7 @@ if [ -f "$src" ]; then
     fi
   done
   t_interp="${best[interp]:-${best[default]:-}}"
-  add_row freedos "$t_interp" "${best[jit]:-}" "${best[qemu]}" "-" "$check"
+  add_row freedos "$t_interp" "${best[jit]:-}" "${best[qemu]}" - - "$check"
   notes+=("freedos: rawbox (${engines[-1]}) peak resident memory ${rss:-?} KB (64 MB guest)")
 else
   notes+=("freedos: $src not found, skipped (set RAWBOX_SHARED)")
@@ -243,13 +252,13 @@ fi
 
 echo
 echo "JIT benchmark (scale $scale, best of $runs; wall seconds including BIOS boot)"
-printf '%-8s %9s %9s %9s %9s %10s %16s  %s\n' workload "interp s" "jit s" "qemu s" \
-  jit/qemu jit/interp "guest MIPS" checksum
+printf "$row_format\n" workload "interp s" "jit s" "qemu s" int/qemu jit/qemu jit/int \
+  "MIPS int" "MIPS jit" checksum
 for row in "${rows[@]}"; do echo "$row"; done
 if [ "${engines[0]}" = default ]; then
   echo "jit: not available in this build (the interp column is the default engine)"
 fi
-echo "guest MIPS: of the fastest rawbox engine; (stats) from rawbox --stats, (model) from the"
-echo "generator's instruction count of the workload (REP MOVSD counted once) over wall time."
+echo "ratios: wall-time quotients (below 1.0: the first is faster)"
+echo "guest MIPS: from $mips_source over wall time"
 for n in "${notes[@]}"; do echo "note: $n"; done
 exit "$failed"
