@@ -8,6 +8,7 @@ mod floppy;
 mod int16;
 mod int32;
 mod mem;
+mod null;
 mod pmode;
 mod serial;
 
@@ -39,7 +40,8 @@ pub fn all(scale: u32) -> Result<Vec<Guest>, IcedError> {
     let scale = scale.max(1);
     let mut guests = Vec::new();
     for (name, summary, build) in [
-        ("int16", int16::SUMMARY, int16::build as Builder),
+        ("null", null::SUMMARY, null::build as Builder),
+        ("int16", int16::SUMMARY, int16::build),
         ("int32", int32::SUMMARY, int32::build),
         ("mem", mem::SUMMARY, mem::build),
         ("calls", calls::SUMMARY, calls::build),

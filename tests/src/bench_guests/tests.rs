@@ -3,7 +3,7 @@
 //! A20 gate; it must print its model's checksum and execute about the model's instruction
 //! count (the model leaves out serial output, the mode switch and the page tables).
 
-use super::{calls, int16, int32, mem, Expected};
+use super::{calls, int16, int32, mem, null, Expected};
 use iced_x86::IcedError;
 use rawbox_cpu::state::{access, Segment};
 use rawbox_cpu::{Cpu, CpuModel, RunExit, Width};
@@ -101,6 +101,11 @@ fn check(name: &str, built: Result<(Vec<u8>, Expected), IcedError>, overhead: u6
 
 /// Serial output: about 35 characters of ~10 instructions each, plus the hex digits.
 const SERIAL_COST: u64 = 700;
+
+#[test]
+fn null_prints_its_constant() {
+    check("null", null::build(1), SERIAL_COST);
+}
 
 #[test]
 fn int16_prints_the_model_checksum() {
