@@ -31,7 +31,9 @@ pub struct Guest {
 
 /// What a workload's Rust model computes.
 pub struct Expected {
+    /// The value the guest must print.
     pub checksum: u32,
+    /// Instructions the guest executes in the workload proper.
     pub instructions: u64,
 }
 
