@@ -76,6 +76,8 @@ pub struct Cpu {
     pub(crate) pending_exit: Option<RunExit>,
     /// The x87 coprocessor, if one is attached (else ESC opcodes only fetch their operand).
     pub fpu: Option<Box<crate::x87::Fpu>>,
+    /// Breakpoints of a debugger on the host (see `host_debug.rs`).
+    pub(crate) host_debug: Option<Box<crate::host_debug::HostDebug>>,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -106,6 +108,7 @@ impl Cpu {
             pending_exit: None,
             data_bp_hits: 0,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
+            host_debug: None,
         };
         cpu.reset();
         Ok(cpu)
@@ -253,7 +256,20 @@ impl Cpu {
             limit = 1;
         }
         let start = self.counters.instructions;
+        if self.host_debug.is_some() && self.pending_exit.is_some() {
+            // An interrupt breakpoint hit while delivering the interrupt above.
+            return Ok(self.pending_exit.take());
+        }
         let (block, ticket) = self.get_block(bus)?;
+        if self.host_debug.is_some() {
+            limit = self.host_breakpoint_room(&block, limit);
+            if limit == 0 {
+                if let Some(t) = ticket {
+                    self.cache.put_back(block, t);
+                }
+                return Ok(self.pending_exit.take());
+            }
+        }
         let r = self.exec_block(bus, &block, limit);
         let n = block.insns.len().min(limit);
         let first = block
@@ -276,8 +292,17 @@ impl Cpu {
                 if used >= budget {
                     break;
                 }
-                let lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
+                let mut lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
                 let (block, ticket) = self.get_block(bus)?;
+                if self.host_debug.is_some() {
+                    lim = self.host_breakpoint_room(&block, lim);
+                    if lim == 0 {
+                        if let Some(t) = ticket {
+                            self.cache.put_back(block, t);
+                        }
+                        break;
+                    }
+                }
                 let r = self.exec_block(bus, &block, lim);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);

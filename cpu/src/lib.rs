@@ -21,9 +21,11 @@ pub use state::{CpuState, SegReg, Segment};
 pub mod cpu;
 pub mod decode;
 pub mod descriptor;
+pub mod host_debug;
 pub mod exec;
 pub mod interrupt;
 pub mod mmu;
 pub mod task;
 
 pub use cpu::{Counters, Cpu, HostCall, RunExit};
+pub use host_debug::{DebugStop, HostDebug, Watch, WatchKind};

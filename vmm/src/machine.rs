@@ -27,6 +27,8 @@ pub enum StopReason {
     Reset,
     /// The firmware stopped the machine (e.g. a fatal BIOS error).
     Halted,
+    /// A host debugger hook stopped the CPU (`Cpu::take_debug_stop` says why).
+    Debug,
 }
 
 /// Counters for statistics and the frontends.
@@ -37,6 +39,8 @@ pub struct MachineCounters {
     pub exits_halt: u64,
     pub exits_slice: u64,
     pub resets: u64,
+    /// Triple faults (each also counts as a reset).
+    pub triple_faults: u64,
 }
 
 /// Guest memory view for DMA.
@@ -266,56 +270,86 @@ impl Machine {
     pub fn run_for(&mut self, ns: u64) -> StopReason {
         let end = self.platform.now_ns.saturating_add(ns);
         while self.platform.now_ns < end {
-            self.feed_scripted_keys();
-            let now = self.platform.now_ns;
-            let deadline = self
-                .platform
-                .next_event_ns()
-                .unwrap_or(u64::MAX)
-                .min(now + MAX_SLICE_NS)
-                .min(end)
-                .max(now + NS_PER_INSN);
-            let budget = (deadline - now) / NS_PER_INSN;
-            let before = self.cpu.counters.instructions;
-            let exit = self.cpu.run(&mut self.platform, budget.max(1));
-            let ran = self.cpu.counters.instructions - before;
-            self.platform.now_ns += ran * NS_PER_INSN;
-            match exit {
-                RunExit::Budget => self.counters.exits_slice += 1,
-                RunExit::HostCall(lin) => {
-                    self.counters.exits_hostcall += 1;
-                    if !crate::firmware::host_call(self, lin) {
-                        return StopReason::Halted;
-                    }
-                }
-                RunExit::Halted => {
-                    self.counters.exits_halt += 1;
-                    // Nothing to do until the next device event: skip ahead to it.
-                    let next = self.platform.next_event_ns().unwrap_or(end).min(end);
-                    if next > self.platform.now_ns {
-                        self.platform.now_ns = next;
-                    }
-                }
-                RunExit::Shutdown => {
-                    log::warn!("triple fault: resetting the machine");
-                    self.reset();
-                    return StopReason::Reset;
-                }
-            }
-            let t = self.platform.now_ns;
-            self.platform.advance_to(t);
-            if self.platform.dma_pending || self.platform.fdc.dma_pending() {
-                self.platform.service_dma(&mut DmaMem(&mut self.cpu));
-            }
-            if self.platform.take_reset_request() {
-                self.reset();
-                return StopReason::Reset;
-            }
-            if self.cpu.state.a20 != self.platform.a20() {
-                self.sync_a20();
+            if let Some(stop) = self.run_slice(end, u64::MAX) {
+                return stop;
             }
         }
         StopReason::TimeUp
+    }
+
+    /// Executes one guest instruction (`Cpu::step`: or takes a pending interrupt and runs the
+    /// handler's first instruction) with device time and BIOS host calls handled as `run_for`
+    /// does. A halted CPU instead waits for the next device event. For trace mode and the
+    /// debugger; `TimeUp` means the step completed normally.
+    pub fn step(&mut self) -> StopReason {
+        let now = self.platform.now_ns;
+        let end = if self.cpu.state.halted {
+            self.platform
+                .next_event_ns()
+                .unwrap_or(now + MAX_SLICE_NS)
+                .max(now + NS_PER_INSN)
+        } else {
+            now + NS_PER_INSN
+        };
+        self.run_slice(end, 1).unwrap_or(StopReason::TimeUp)
+    }
+
+    /// Runs one CPU slice (at most `max_insns` instructions, ending by `end` ns) and the
+    /// device time it took; `Some` when the run must stop.
+    fn run_slice(&mut self, end: u64, max_insns: u64) -> Option<StopReason> {
+        self.feed_scripted_keys();
+        let now = self.platform.now_ns;
+        let deadline = self
+            .platform
+            .next_event_ns()
+            .unwrap_or(u64::MAX)
+            .min(now + MAX_SLICE_NS)
+            .min(end)
+            .max(now + NS_PER_INSN);
+        let budget = ((deadline - now) / NS_PER_INSN).min(max_insns);
+        let before = self.cpu.counters.instructions;
+        let exit = self.cpu.run(&mut self.platform, budget.max(1));
+        let ran = self.cpu.counters.instructions - before;
+        self.platform.now_ns += ran * NS_PER_INSN;
+        match exit {
+            RunExit::Budget => self.counters.exits_slice += 1,
+            RunExit::HostCall(lin) => {
+                self.counters.exits_hostcall += 1;
+                if !crate::firmware::host_call(self, lin) {
+                    return Some(StopReason::Halted);
+                }
+            }
+            RunExit::Halted => {
+                self.counters.exits_halt += 1;
+                // Nothing to do until the next device event: skip ahead to it.
+                let next = self.platform.next_event_ns().unwrap_or(end).min(end);
+                if next > self.platform.now_ns {
+                    self.platform.now_ns = next;
+                }
+            }
+            RunExit::Shutdown => {
+                log::warn!("triple fault: resetting the machine");
+                self.counters.triple_faults += 1;
+                self.reset();
+                return Some(StopReason::Reset);
+            }
+        }
+        let t = self.platform.now_ns;
+        self.platform.advance_to(t);
+        if self.platform.dma_pending || self.platform.fdc.dma_pending() {
+            self.platform.service_dma(&mut DmaMem(&mut self.cpu));
+        }
+        if self.platform.take_reset_request() {
+            self.reset();
+            return Some(StopReason::Reset);
+        }
+        if self.cpu.state.a20 != self.platform.a20() {
+            self.sync_a20();
+        }
+        if self.cpu.debug_stop_pending() {
+            return Some(StopReason::Debug);
+        }
+        None
     }
 
     /// Presses or releases a key.

@@ -1,0 +1,213 @@
+//! Host debugger hooks: execution breakpoints on linear addresses, memory watchpoints,
+//! I/O-port breakpoints and interrupt/exception breakpoints set by a debugger running on the
+//! host (not by the guest's DR0-DR7). Installed with [`Cpu::set_host_debug`]; while none is
+//! installed every hook is a single `Option::is_some` test on a path that already exists.
+//!
+//! Execution breakpoints do not single-step: when a block is fetched, its linear range is
+//! looked up in the breakpoint set; a block holding a breakpoint runs only up to the
+//! instruction before it, and a block starting on one is not run at all. `Cpu::run` then
+//! returns `RunExit::Budget` early with the stop recorded ([`Cpu::take_debug_stop`]).
+//! Watchpoints, port and interrupt breakpoints stop after the instruction that hit them.
+
+use crate::decode::cache::Block;
+use crate::interrupt::IntKind;
+use crate::state::SegReg;
+use crate::{Cpu, RunExit};
+use std::collections::BTreeSet;
+
+/// Which accesses a watchpoint catches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchKind {
+    Read,
+    Write,
+    Access,
+}
+
+/// A memory watchpoint on `len` bytes of linear address space from `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Watch {
+    pub start: u32,
+    pub len: u32,
+    pub kind: WatchKind,
+}
+
+impl Watch {
+    fn hit(&self, lin: u32, n: u32, write: bool) -> bool {
+        let wanted = match self.kind {
+            WatchKind::Read => !write,
+            WatchKind::Write => write,
+            WatchKind::Access => true,
+        };
+        let (a0, a1) = (u64::from(lin), u64::from(lin) + u64::from(n));
+        let (w0, w1) = (
+            u64::from(self.start),
+            u64::from(self.start) + u64::from(self.len.max(1)),
+        );
+        wanted && a0 < w1 && w0 < a1
+    }
+}
+
+/// Why a host debugger hook stopped the CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugStop {
+    /// CS:EIP reached an execution breakpoint (the instruction has not run).
+    Breakpoint { linear: u32 },
+    /// The previous instruction accessed a watched range (`linear`, `len` bytes).
+    Watch {
+        watch: Watch,
+        linear: u32,
+        len: u32,
+        write: bool,
+    },
+    /// The previous instruction accessed a watched I/O port.
+    Port { port: u16, len: u32 },
+    /// An interrupt or exception with a watched vector was delivered; CS:EIP is the
+    /// handler's first instruction.
+    Interrupt { vector: u8, kind: IntKind },
+}
+
+/// The host debugger's breakpoints and the pending stop.
+#[derive(Clone, Debug, Default)]
+pub struct HostDebug {
+    /// Linear addresses of execution breakpoints.
+    pub breakpoints: BTreeSet<u32>,
+    pub watches: Vec<Watch>,
+    /// Ports whose access stops the CPU.
+    pub ports: BTreeSet<u16>,
+    /// Interrupt and exception vectors whose delivery stops the CPU.
+    pub vectors: BTreeSet<u8>,
+    /// Only exceptions raised by the CPU stop at `vectors` (not INT n or IRQs).
+    pub exceptions_only: bool,
+    /// A breakpoint at this linear address is ignored once (resuming from it).
+    skip_once: Option<u32>,
+    stop: Option<DebugStop>,
+}
+
+impl Cpu {
+    /// Installs (or with `None` removes) the host debugger's breakpoints. A pending stop is
+    /// kept.
+    pub fn set_host_debug(&mut self, hooks: Option<HostDebug>) {
+        let stop = self.host_debug.as_ref().and_then(|h| h.stop);
+        self.host_debug = hooks.map(|mut h| {
+            h.stop = h.stop.or(stop);
+            Box::new(h)
+        });
+    }
+
+    /// The installed host debugger hooks.
+    pub fn host_debug(&self) -> Option<&HostDebug> {
+        self.host_debug.as_deref()
+    }
+
+    /// The installed hooks for editing (installs empty ones first if there are none).
+    pub fn host_debug_mut(&mut self) -> &mut HostDebug {
+        self.host_debug.get_or_insert_with(Default::default)
+    }
+
+    /// Takes the reason a hook stopped the CPU, if one did.
+    pub fn take_debug_stop(&mut self) -> Option<DebugStop> {
+        self.host_debug.as_mut().and_then(|h| h.stop.take())
+    }
+
+    /// Whether a hook stopped the CPU and the stop was not taken yet.
+    #[inline]
+    pub fn debug_stop_pending(&self) -> bool {
+        self.host_debug.as_ref().is_some_and(|h| h.stop.is_some())
+    }
+
+    /// Lets the next run execute the instruction at CS:EIP even if a breakpoint is set
+    /// there (continuing or stepping from a breakpoint).
+    pub fn resume_from_breakpoint(&mut self) {
+        let lin = self.state.segs[SegReg::Cs as usize]
+            .base
+            .wrapping_add(self.state.eip);
+        if let Some(h) = self.host_debug.as_mut() {
+            h.skip_once = Some(lin);
+        }
+    }
+
+    fn host_stop(&mut self, stop: DebugStop) {
+        if let Some(h) = self.host_debug.as_mut() {
+            if h.stop.is_none() {
+                h.stop = Some(stop);
+            }
+        }
+        self.pending_exit = Some(RunExit::Budget);
+        self.end_block = true;
+    }
+
+    /// How many of `block`'s first `limit` instructions may run before an execution
+    /// breakpoint; 0 means CS:EIP is on one (the stop is recorded).
+    pub(crate) fn host_breakpoint_room(&mut self, block: &Block, limit: usize) -> usize {
+        let Some(h) = self.host_debug.as_mut() else {
+            return limit;
+        };
+        let skip = h.skip_once.take();
+        if h.breakpoints.is_empty() {
+            return limit;
+        }
+        let cs_base = self.state.segs[SegReg::Cs as usize].base;
+        let eip = self.state.eip;
+        let start = u64::from(cs_base.wrapping_add(eip));
+        let end = start + u64::from(block.bytes);
+        let mask = self.ip_mask();
+        let wraps = end > 1 << 32 || u64::from(eip) + u64::from(block.bytes) > u64::from(mask);
+        if !wraps && h.breakpoints.range(start as u32..end as u32).next().is_none() {
+            return limit;
+        }
+        let mut off = 0u32;
+        for (i, d) in block.insns.iter().take(limit).enumerate() {
+            let lin = cs_base.wrapping_add(eip.wrapping_add(off) & mask);
+            if h.breakpoints.contains(&lin) && !(i == 0 && skip == Some(lin)) {
+                if i == 0 {
+                    self.host_stop(DebugStop::Breakpoint { linear: lin });
+                }
+                return i;
+            }
+            off = off.wrapping_add(u32::from(d.len));
+        }
+        limit
+    }
+
+    /// Memory access hook (called from `read_mem`/`write_mem` when hooks are installed).
+    #[inline]
+    pub(crate) fn host_watch(&mut self, lin: u32, n: u32, write: bool) {
+        let Some(h) = self.host_debug.as_ref() else {
+            return;
+        };
+        if h.watches.is_empty() {
+            return;
+        }
+        if let Some(w) = h.watches.iter().find(|w| w.hit(lin, n, write)) {
+            let stop = DebugStop::Watch {
+                watch: *w,
+                linear: lin,
+                len: n,
+                write,
+            };
+            self.host_stop(stop);
+        }
+    }
+
+    /// I/O port hook (called from `io_check` when hooks are installed).
+    pub(crate) fn host_port(&mut self, port: u16, n: u32) {
+        let last = port.saturating_add(n.saturating_sub(1) as u16);
+        let hit = self
+            .host_debug
+            .as_ref()
+            .is_some_and(|h| h.ports.range(port..=last).next().is_some());
+        if hit {
+            self.host_stop(DebugStop::Port { port, len: n });
+        }
+    }
+
+    /// Interrupt delivery hook (called from `interrupt` when hooks are installed).
+    pub(crate) fn host_interrupt(&mut self, vector: u8, kind: IntKind) {
+        let hit = self.host_debug.as_ref().is_some_and(|h| {
+            h.vectors.contains(&vector) && (!h.exceptions_only || kind == IntKind::Exception)
+        });
+        if hit {
+            self.host_stop(DebugStop::Interrupt { vector, kind });
+        }
+    }
+}
