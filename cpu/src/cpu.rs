@@ -256,9 +256,9 @@ impl Cpu {
             limit = 1;
         }
         let start = self.counters.instructions;
-        if self.host_debug.is_some() && self.pending_exit.is_some() {
-            // An interrupt breakpoint hit while delivering the interrupt above.
-            return Ok(self.pending_exit.take());
+        if self.debug_stop_pending() {
+            // An interrupt breakpoint hit while delivering an interrupt or exception.
+            return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
         }
         let (block, ticket) = self.get_block(bus)?;
         if self.host_debug.is_some() {

@@ -139,6 +139,7 @@ impl Cpu {
     /// How many of `block`'s first `limit` instructions may run before an execution
     /// breakpoint; 0 means CS:EIP is on one (the stop is recorded).
     pub(crate) fn host_breakpoint_room(&mut self, block: &Block, limit: usize) -> usize {
+        let mask = self.ip_mask();
         let Some(h) = self.host_debug.as_mut() else {
             return limit;
         };
@@ -150,7 +151,6 @@ impl Cpu {
         let eip = self.state.eip;
         let start = u64::from(cs_base.wrapping_add(eip));
         let end = start + u64::from(block.bytes);
-        let mask = self.ip_mask();
         let wraps = end > 1 << 32 || u64::from(eip) + u64::from(block.bytes) > u64::from(mask);
         if !wraps && h.breakpoints.range(start as u32..end as u32).next().is_none() {
             return limit;
