@@ -81,6 +81,9 @@ pub struct HostDebug {
     /// A breakpoint at this linear address is ignored once (resuming from it).
     skip_once: Option<u32>,
     stop: Option<DebugStop>,
+    /// Exception vectors in `vectors` delivered since the last `take_debug_exceptions`, in
+    /// order (a fault while delivering another shows both).
+    exceptions: Vec<u8>,
 }
 
 impl Cpu {
@@ -109,6 +112,14 @@ impl Cpu {
         self.host_debug.as_mut().and_then(|h| h.stop.take())
     }
 
+    /// Takes the exception vectors (among the watched ones) delivered since the last call.
+    pub fn take_debug_exceptions(&mut self) -> Vec<u8> {
+        self.host_debug
+            .as_mut()
+            .map(|h| std::mem::take(&mut h.exceptions))
+            .unwrap_or_default()
+    }
+
     /// Whether a hook stopped the CPU and the stop was not taken yet.
     #[inline]
     pub fn debug_stop_pending(&self) -> bool {
@@ -128,7 +139,15 @@ impl Cpu {
 
     fn host_stop(&mut self, stop: DebugStop) {
         if let Some(h) = self.host_debug.as_mut() {
-            if h.stop.is_none() {
+            // An exception raised while delivering an earlier event is the one to report.
+            let exception = matches!(
+                stop,
+                DebugStop::Interrupt {
+                    kind: IntKind::Exception,
+                    ..
+                }
+            );
+            if h.stop.is_none() || exception {
                 h.stop = Some(stop);
             }
         }
@@ -152,7 +171,12 @@ impl Cpu {
         let start = u64::from(cs_base.wrapping_add(eip));
         let end = start + u64::from(block.bytes);
         let wraps = end > 1 << 32 || u64::from(eip) + u64::from(block.bytes) > u64::from(mask);
-        if !wraps && h.breakpoints.range(start as u32..end as u32).next().is_none() {
+        if !wraps
+            && h.breakpoints
+                .range(start as u32..end as u32)
+                .next()
+                .is_none()
+        {
             return limit;
         }
         let mut off = 0u32;
@@ -207,6 +231,11 @@ impl Cpu {
             h.vectors.contains(&vector) && (!h.exceptions_only || kind == IntKind::Exception)
         });
         if hit {
+            if let Some(h) = self.host_debug.as_mut() {
+                if kind == IntKind::Exception && h.exceptions.len() < 16 {
+                    h.exceptions.push(vector);
+                }
+            }
             self.host_stop(DebugStop::Interrupt { vector, kind });
         }
     }

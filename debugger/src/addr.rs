@@ -78,7 +78,10 @@ fn is_register(name: &str) -> bool {
 
 fn parse_operand(s: &str) -> Result<Operand, DebugError> {
     let s = s.trim();
-    let split = s.char_indices().skip(1).find(|(_, c)| *c == '+' || *c == '-');
+    let split = s
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-');
     let (head, disp) = match split {
         Some((i, c)) => {
             let v = i64::from(parse_hex(&s[i + 1..])?);

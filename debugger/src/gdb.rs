@@ -22,7 +22,7 @@ use gdbstub::target::ext::breakpoints::{
 use gdbstub::target::{Target, TargetError, TargetResult};
 use gdbstub_arch::x86::reg::X86CoreRegs;
 use gdbstub_arch::x86::X86_SSE;
-use rawbox_cpu::state::{Segment, SegReg};
+use rawbox_cpu::state::{SegReg, Segment};
 use rawbox_cpu::{DebugStop, WatchKind};
 use std::collections::BTreeSet;
 use std::marker::PhantomData;

@@ -14,13 +14,21 @@ fn attrs(access_bits: u16) -> String {
         let _ = write!(s, "system type {:x}", access_bits & 0xF);
     } else if access_bits & access::CODE != 0 {
         s.push_str("code");
-        s.push_str(if access_bits & access::RW != 0 { " rx" } else { " x" });
+        s.push_str(if access_bits & access::RW != 0 {
+            " rx"
+        } else {
+            " x"
+        });
         if access_bits & access::DC != 0 {
             s.push_str(" conforming");
         }
     } else {
         s.push_str("data");
-        s.push_str(if access_bits & access::RW != 0 { " rw" } else { " r" });
+        s.push_str(if access_bits & access::RW != 0 {
+            " rw"
+        } else {
+            " r"
+        });
         if access_bits & access::DC != 0 {
             s.push_str(" expand-down");
         }
@@ -278,7 +286,12 @@ pub fn stack(cpu: &Cpu, count: usize) -> String {
         (read_linear(cpu, lin, &mut b[..width as usize]) == width as usize)
             .then(|| u32::from_le_bytes(b))
     };
-    let _ = writeln!(out, "stack at {:04x}:{sp:0w$x}", ss.selector, w = width as usize * 2);
+    let _ = writeln!(
+        out,
+        "stack at {:04x}:{sp:0w$x}",
+        ss.selector,
+        w = width as usize * 2
+    );
     for i in 0..count.min(256) as u32 {
         let off = sp.wrapping_add(i * width) & mask;
         match read(off) {

@@ -116,7 +116,10 @@ pub fn describe_stop(s: &Session, st: &Stopped) -> String {
                 if *write { "write" } else { "read" }
             ),
             DebugStop::Port { port, len } => {
-                format!("port breakpoint {}: {len}-byte access to port {port:04x}", id(b))
+                format!(
+                    "port breakpoint {}: {len}-byte access to port {port:04x}",
+                    id(b)
+                )
             }
             DebugStop::Interrupt { vector, kind } => format!(
                 "interrupt breakpoint {}: {} {vector:#04x} delivered",
@@ -126,7 +129,11 @@ pub fn describe_stop(s: &Session, st: &Stopped) -> String {
         },
     }
     .to_string()
-        + if s.m.cpu.state.halted { " (cpu halted)" } else { "" }
+        + if s.m.cpu.state.halted {
+            " (cpu halted)"
+        } else {
+            ""
+        }
 }
 
 fn arg<'a>(words: &[&'a str], i: usize, what: &str) -> Result<&'a str, DebugError> {
@@ -160,7 +167,11 @@ fn execute(s: &mut Session, line: &str, out: &mut dyn Write) -> Result<Flow, Deb
         "q" | "quit" => return Ok(Flow::Quit),
         "help" | "h" | "?" => write!(out, "{HELP}")?,
         "s" | "step" | "si" => {
-            let n = words.get(1).map(|w| parse_count(w)).transpose()?.unwrap_or(1);
+            let n = words
+                .get(1)
+                .map(|w| parse_count(w))
+                .transpose()?
+                .unwrap_or(1);
             let st = s.step(n);
             report(s, &st, out)?;
         }
@@ -251,7 +262,11 @@ fn execute(s: &mut Session, line: &str, out: &mut dyn Write) -> Result<Flow, Deb
         }
         "x" => {
             let lin = resolve(s, arg(&words, 1, "address")?)?;
-            let len = words.get(2).map(|w| parse_hex(w)).transpose()?.unwrap_or(0x40);
+            let len = words
+                .get(2)
+                .map(|w| parse_hex(w))
+                .transpose()?
+                .unwrap_or(0x40);
             write!(out, "{}", inspect::hex_dump(&s.m.cpu, lin, len))?
         }
         "e" => {
@@ -288,12 +303,21 @@ fn execute(s: &mut Session, line: &str, out: &mut dyn Write) -> Result<Flow, Deb
                 },
                 None => (cs.selector, cs.base, cpu.state.eip),
             };
-            let n = words.get(2).map(|w| parse_count(w)).transpose()?.unwrap_or(10);
-            let text = inspect::disassemble(&s.m.cpu, &mut s.disasm, sel, base, ip, bits, n as usize);
+            let n = words
+                .get(2)
+                .map(|w| parse_count(w))
+                .transpose()?
+                .unwrap_or(10);
+            let text =
+                inspect::disassemble(&s.m.cpu, &mut s.disasm, sel, base, ip, bits, n as usize);
             write!(out, "{text}")?;
         }
         "hist" => {
-            let n = words.get(1).map(|w| parse_count(w)).transpose()?.unwrap_or(16) as usize;
+            let n = words
+                .get(1)
+                .map(|w| parse_count(w))
+                .transpose()?
+                .unwrap_or(16) as usize;
             let skip = s.history.len().saturating_sub(n);
             let entries: Vec<_> = s.history.iter().skip(skip).copied().collect();
             for h in entries {
@@ -310,7 +334,11 @@ fn execute(s: &mut Session, line: &str, out: &mut dyn Write) -> Result<Flow, Deb
             }
         }
         "bt" | "stack" => {
-            let n = words.get(1).map(|w| parse_count(w)).transpose()?.unwrap_or(16);
+            let n = words
+                .get(1)
+                .map(|w| parse_count(w))
+                .transpose()?
+                .unwrap_or(16);
             write!(out, "{}", inspect::stack(&s.m.cpu, n as usize))?
         }
         other => writeln!(out, "unknown command `{other}` (try help)")?,

@@ -297,9 +297,9 @@ impl<'m> Session<'m> {
         let cpu = &self.m.cpu;
         let mut bytes = [0u8; 16];
         let n = read_linear(cpu, pc_linear(cpu), &mut bytes[..15]);
-        let Some(line) = self
-            .disasm
-            .disassemble(&bytes[..n], bitness(cpu), u64::from(cpu.state.eip))
+        let Some(line) =
+            self.disasm
+                .disassemble(&bytes[..n], bitness(cpu), u64::from(cpu.state.eip))
         else {
             return self.step(1);
         };
@@ -313,7 +313,9 @@ impl<'m> Session<'m> {
         }
         let mask = if cpu.state.code32() { u32::MAX } else { 0xFFFF };
         let next_ip = cpu.state.eip.wrapping_add(line.len as u32) & mask;
-        let target = cpu.state.segs[SegReg::Cs as usize].base.wrapping_add(next_ip);
+        let target = cpu.state.segs[SegReg::Cs as usize]
+            .base
+            .wrapping_add(next_ip);
         self.temp_break = Some(target);
         self.install_hooks();
         let r = self.cont();

@@ -164,7 +164,10 @@ impl TraceFormatter {
             p.bitness,
         );
         let mark = line.len();
-        line.extend(std::iter::repeat_n(' ', DIFF_COLUMN.saturating_sub(mark)));
+        line.extend(std::iter::repeat_n(
+            ' ',
+            DIFF_COLUMN.saturating_sub(mark).max(1),
+        ));
         line.push_str("| ");
         let diff_start = line.len();
         p.before.write_diff(after, p.bitness == 32, line);
@@ -271,26 +274,46 @@ fn trace_loop(
         note.clear();
         let mut dump_for = None;
         let mut event = None;
-        if let Some(DebugStop::Interrupt { vector, kind }) = m.cpu.take_debug_stop() {
-            match kind {
-                IntKind::Exception => {
-                    note.push_str(&format!("exception {vector:#04x}"));
-                    if opts.ring_exceptions.contains(&vector) {
-                        dump_for = Some(format!("exception {vector:#04x}"));
-                    }
-                }
-                IntKind::External => event = Some(vector),
-                IntKind::Software => {}
+        if let Some(DebugStop::Interrupt {
+            vector,
+            kind: IntKind::External,
+        }) = m.cpu.take_debug_stop()
+        {
+            event = Some(vector);
+        }
+        let exceptions = m.cpu.take_debug_exceptions();
+        if !exceptions.is_empty() {
+            note.push_str("exception");
+            for v in &exceptions {
+                note.push_str(&format!(" {v:#04x}"));
+            }
+            if let Some(v) = exceptions.iter().find(|v| opts.ring_exceptions.contains(v)) {
+                dump_for = Some(format!("exception {v:#04x}"));
             }
         }
         if m.counters.exits_hostcall != hostcalls {
             note.push_str("[BIOS host call]");
         }
+        let triple_fault = m.counters.triple_faults != triple;
+        if triple_fault {
+            if !note.is_empty() {
+                note.push(' ');
+            }
+            note.push_str("triple fault");
+        }
         if let Some(v) = event {
-            let line = format!("{:<4}-- hardware interrupt, vector {v:#04x} --", pending.mode);
+            let line = format!(
+                "{:<4}-- hardware interrupt, vector {v:#04x} --",
+                pending.mode
+            );
             sink.push(&line)?;
         } else if executed || !note.is_empty() {
-            let after = Snapshot::take(&m.cpu);
+            // After a triple fault the CPU holds its reset state: show no register changes.
+            let after = if triple_fault {
+                pending.before
+            } else {
+                Snapshot::take(&m.cpu)
+            };
             let n = (!note.is_empty()).then_some(note.as_str());
             sink.push(fmt.format(&pending, &after, n))?;
             traced += 1;
@@ -300,7 +323,7 @@ fn trace_loop(
         }
         match r {
             StopReason::Halted => break TraceEnd::FirmwareHalted,
-            StopReason::Reset if m.counters.triple_faults != triple => {
+            StopReason::Reset if triple_fault => {
                 sink.dump("triple fault")?;
                 break TraceEnd::TripleFault;
             }

@@ -73,6 +73,8 @@ pub struct Cli {
     /// Write the final text screen to FILE (UTF-8).
     #[arg(long, value_name = "FILE")]
     pub screen_dump: Option<PathBuf>,
+    #[command(flatten)]
+    pub debug: crate::debug_args::DebugArgs,
 }
 
 /// What kind of drive an image given without a flag goes into.

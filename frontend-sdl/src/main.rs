@@ -2,6 +2,7 @@
 //! Only the headless frontend exists yet; without `--headless` rawbox says so and runs headless.
 
 mod cli;
+mod debug_args;
 mod headless;
 
 use clap::Parser;
@@ -25,6 +26,13 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if cli.debug.wanted() {
+        let code = debug_args::run(&cli.debug, &mut machine, cli.timeout).unwrap_or_else(|e| {
+            eprintln!("rawbox: {e}");
+            1
+        });
+        std::process::exit(code);
+    }
     if !cli.headless {
         eprintln!("rawbox: the SDL window is not built yet; running headless (use --headless to silence this)");
     }
