@@ -28,7 +28,9 @@ fn program_machine(name: &str) -> Machine {
 /// The output from the first occurrence of `needle` on (panics if it is missing, so a chain
 /// of `after` calls checks the order of the output).
 fn after<'a>(text: &'a str, needle: &str) -> &'a str {
-    let i = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in:\n{text}"));
+    let i = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in:\n{text}"));
     &text[i..]
 }
 
@@ -113,8 +115,14 @@ fn history_lists_stepped_instructions() {
     let tail = &tail[tail.find('\n').unwrap() + 1..];
     let lines: Vec<&str> = tail.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
-    assert!(lines[0].starts_with("R   0000:7c01 (00007c01)  31 c0"), "{out}");
-    assert!(lines[1].starts_with("R   0000:7c03 (00007c03)  8e d8"), "{out}");
+    assert!(
+        lines[0].starts_with("R   0000:7c01 (00007c01)  31 c0"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("R   0000:7c03 (00007c03)  8e d8"),
+        "{out}"
+    );
 }
 
 /// Continues for at most about 2 s of virtual time (so a missed breakpoint fails the test
@@ -184,7 +192,11 @@ fn breakpoint_stops_where_stepping_does() {
     let start = s.m.cpu.counters.instructions;
     s.add(BreakKind::Exec(target), None);
     assert!(matches!(s.cont(), Stopped::Hook(Some(2), _)));
-    let by_run = (s.m.cpu.state.eip, s.m.cpu.counters.instructions - start, s.m.cpu.state.regs);
+    let by_run = (
+        s.m.cpu.state.eip,
+        s.m.cpu.counters.instructions - start,
+        s.m.cpu.state.regs,
+    );
 
     let mut b = program_machine("same2");
     let mut s = Session::new(&mut b, Syntax::Intel, Arc::new(AtomicBool::new(false)));
@@ -198,7 +210,11 @@ fn breakpoint_stops_where_stepping_does() {
         steps += 1;
         assert!(steps < 100, "never reached {target:x}");
     }
-    let by_step = (s.m.cpu.state.eip, s.m.cpu.counters.instructions - start, s.m.cpu.state.regs);
+    let by_step = (
+        s.m.cpu.state.eip,
+        s.m.cpu.counters.instructions - start,
+        s.m.cpu.state.regs,
+    );
     assert_eq!(by_run, by_step);
     assert_eq!(by_run.0, target);
 }
