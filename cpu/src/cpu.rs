@@ -260,7 +260,7 @@ impl Cpu {
             // An interrupt breakpoint hit while delivering an interrupt or exception.
             return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
         }
-        let (block, ticket) = self.get_block(bus)?;
+        let (block, ticket) = self.get_block(bus, limit == 1)?;
         if self.host_debug.is_some() {
             limit = self.host_breakpoint_room(&block, limit);
             if limit == 0 {
@@ -293,7 +293,7 @@ impl Cpu {
                     break;
                 }
                 let mut lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
-                let (block, ticket) = self.get_block(bus)?;
+                let (block, ticket) = self.get_block(bus, false)?;
                 if self.host_debug.is_some() {
                     lim = self.host_breakpoint_room(&block, lim);
                     if lim == 0 {
@@ -380,8 +380,14 @@ impl Cpu {
         Ok(false)
     }
 
-    /// Looks up (or decodes) the block at CS:EIP.
-    fn get_block(&mut self, bus: &mut dyn Bus) -> GResult<(Arc<Block>, Option<Ticket>)> {
+    /// Looks up (or decodes) the block at CS:EIP. With `single` (one instruction will run,
+    /// e.g. single-stepping) a missing block is decoded as that one instruction and not
+    /// cached, so stepping through new code does not decode the rest of each block again.
+    fn get_block(
+        &mut self,
+        bus: &mut dyn Bus,
+        single: bool,
+    ) -> GResult<(Arc<Block>, Option<Ticket>)> {
         // Writes from the host side (DMA, loaders) may have hit decoded code.
         if self.mem.has_smc() {
             self.process_smc();
@@ -401,7 +407,7 @@ impl Cpu {
         if let Some((b, t)) = self.cache.take(key) {
             return Ok((b, Some(t)));
         }
-        let b = self.decode_block(bus, eip, lin, phys, key)?;
+        let b = self.decode_block(bus, eip, lin, phys, key, single)?;
         // A freshly cached block goes to the front table after its first run.
         let t = self.cache.take(key).map(|(front, t)| {
             drop(front);
@@ -417,6 +423,7 @@ impl Cpu {
         lin: u32,
         phys: u32,
         key: u64,
+        single: bool,
     ) -> GResult<Arc<Block>> {
         let cs = self.state.segs[SegReg::Cs as usize];
         let code32 = self.state.code32();
@@ -435,7 +442,8 @@ impl Cpu {
         let mut insns = Vec::new();
         let mut off = 0u32;
         let mut buf = [0u8; 16];
-        while insns.len() < MAX_BLOCK_INSNS {
+        let max_insns = if single { 1 } else { MAX_BLOCK_INSNS };
+        while insns.len() < max_insns {
             let in_page = avail.saturating_sub(off).min(15) as usize;
             for (i, b) in buf.iter_mut().enumerate().take(in_page) {
                 *b = self.mem.read_u8(bus, phys + off + i as u32);
@@ -491,7 +499,7 @@ impl Cpu {
             bytes: off,
         });
         let fits = block.bytes <= page_rest;
-        if cacheable && fits {
+        if cacheable && fits && !single {
             self.mem.mark_code(phys);
             self.cache.insert(key, block.clone());
         }

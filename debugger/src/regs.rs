@@ -3,6 +3,7 @@
 
 use rawbox_cpu::state::SegReg;
 use rawbox_cpu::Cpu;
+use rawbox_disasm::push_hex;
 use std::fmt::Write;
 
 const GPR_NAMES: [&str; 8] = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
@@ -89,15 +90,21 @@ impl Snapshot {
             }
             sep(out);
             if !wide && a >> 16 == b >> 16 {
-                let _ = write!(out, "{}={:04x}", &GPR_NAMES[i][1..], b & 0xFFFF);
+                out.push_str(&GPR_NAMES[i][1..]);
+                out.push('=');
+                push_hex(out, b, 4);
             } else {
-                let _ = write!(out, "{}={b:08x}", GPR_NAMES[i]);
+                out.push_str(GPR_NAMES[i]);
+                out.push('=');
+                push_hex(out, b, 8);
             }
         }
         for i in 0..6 {
             if self.sels[i] != after.sels[i] {
                 sep(out);
-                let _ = write!(out, "{}={:04x}", SEG_NAMES[i], after.sels[i]);
+                out.push_str(SEG_NAMES[i]);
+                out.push('=');
+                push_hex(out, u32::from(after.sels[i]), 4);
             }
         }
         for (i, name) in ["cr0", "cr2", "cr3", "cr4"].iter().enumerate() {
@@ -113,7 +120,12 @@ impl Snapshot {
         for (bit, name) in FLAG_NAMES {
             if changed & (1 << bit) != 0 {
                 sep(out);
-                let _ = write!(out, "{name}={}", (after.eflags >> bit) & 1);
+                out.push_str(name);
+                out.push_str(if (after.eflags >> bit) & 1 != 0 {
+                    "=1"
+                } else {
+                    "=0"
+                });
             }
         }
         if changed & 0x3000 != 0 {

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 /// Column where the list of changed registers starts.
 const DIFF_COLUMN: usize = 88;
+/// Padding source (at least `DIFF_COLUMN` spaces).
+const SPACES: &str = "                                                                                                ";
 
 /// Trace mode settings (from `--trace*` flags).
 #[derive(Clone, Debug, Default)]
@@ -154,7 +156,7 @@ impl TraceFormatter {
         let line = &mut self.line;
         line.clear();
         line.push_str(p.mode);
-        line.extend(std::iter::repeat_n(' ', 4 - p.mode.len()));
+        line.push_str(&SPACES[..4usize.saturating_sub(p.mode.len())]);
         self.disasm.format_line_into(
             line,
             p.cs,
