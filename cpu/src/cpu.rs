@@ -49,6 +49,8 @@ pub struct Counters {
 
 /// Most instructions in one decoded block.
 const MAX_BLOCK_INSNS: usize = 48;
+/// Block-cache key bit of one-instruction blocks decoded for single-stepping.
+const SINGLE_INSN_KEY: u64 = 1 << 33;
 /// Blocks run back to back between two interrupt checks.
 const CHAINED_BLOCKS: usize = 7;
 
@@ -381,8 +383,9 @@ impl Cpu {
     }
 
     /// Looks up (or decodes) the block at CS:EIP. With `single` (one instruction will run,
-    /// e.g. single-stepping) a missing block is decoded as that one instruction and not
-    /// cached, so stepping through new code does not decode the rest of each block again.
+    /// e.g. single-stepping) a missing block is decoded as that one instruction and cached
+    /// under its own key, so stepping into the middle of blocks does not decode the rest of
+    /// each block again and again.
     fn get_block(
         &mut self,
         bus: &mut dyn Bus,
@@ -407,6 +410,15 @@ impl Cpu {
         if let Some((b, t)) = self.cache.take(key) {
             return Ok((b, Some(t)));
         }
+        let key = if single {
+            let key = key | SINGLE_INSN_KEY;
+            if let Some((b, t)) = self.cache.take(key) {
+                return Ok((b, Some(t)));
+            }
+            key
+        } else {
+            key
+        };
         let b = self.decode_block(bus, eip, lin, phys, key, single)?;
         // A freshly cached block goes to the front table after its first run.
         let t = self.cache.take(key).map(|(front, t)| {
@@ -499,7 +511,7 @@ impl Cpu {
             bytes: off,
         });
         let fits = block.bytes <= page_rest;
-        if cacheable && fits && !single {
+        if cacheable && fits {
             self.mem.mark_code(phys);
             self.cache.insert(key, block.clone());
         }

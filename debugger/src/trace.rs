@@ -166,10 +166,8 @@ impl TraceFormatter {
             p.bitness,
         );
         let mark = line.len();
-        line.extend(std::iter::repeat_n(
-            ' ',
-            DIFF_COLUMN.saturating_sub(mark).max(1),
-        ));
+        let pad = DIFF_COLUMN.saturating_sub(mark).clamp(1, SPACES.len());
+        line.push_str(&SPACES[..pad]);
         line.push_str("| ");
         let diff_start = line.len();
         p.before.write_diff(after, p.bitness == 32, line);

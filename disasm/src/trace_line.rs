@@ -106,11 +106,7 @@ fn pad(out: &mut String, count: usize) {
 pub fn push_hex(out: &mut String, value: u32, digits: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let digits = digits.clamp(1, 8);
-    let mut buf = [0u8; 8];
-    for (i, b) in buf[..digits].iter_mut().enumerate() {
-        let shift = 4 * (digits - 1 - i);
-        *b = HEX[((value >> shift) & 0xF) as usize];
+    for i in (0..digits).rev() {
+        out.push(char::from(HEX[((value >> (4 * i)) & 0xF) as usize]));
     }
-    // The digits are ASCII.
-    out.push_str(std::str::from_utf8(&buf[..digits]).unwrap_or(""));
 }
