@@ -84,6 +84,8 @@ pub struct HostDebug {
     /// Exception vectors in `vectors` delivered since the last `take_debug_exceptions`, in
     /// order (a fault while delivering another shows both).
     exceptions: Vec<u8>,
+    /// `breakpoints` as a flat list for the per-block check (rebuilt when `None`).
+    flat: Option<Vec<u32>>,
 }
 
 impl Cpu {
@@ -93,6 +95,7 @@ impl Cpu {
         let stop = self.host_debug.as_ref().and_then(|h| h.stop);
         self.host_debug = hooks.map(|mut h| {
             h.stop = h.stop.or(stop);
+            h.flat = None;
             Box::new(h)
         });
     }
@@ -104,7 +107,9 @@ impl Cpu {
 
     /// The installed hooks for editing (installs empty ones first if there are none).
     pub fn host_debug_mut(&mut self) -> &mut HostDebug {
-        self.host_debug.get_or_insert_with(Default::default)
+        let h = self.host_debug.get_or_insert_with(Default::default);
+        h.flat = None;
+        h
     }
 
     /// Takes the reason a hook stopped the CPU, if one did.
@@ -168,15 +173,14 @@ impl Cpu {
         }
         let cs_base = self.state.segs[SegReg::Cs as usize].base;
         let eip = self.state.eip;
-        let start = u64::from(cs_base.wrapping_add(eip));
-        let end = start + u64::from(block.bytes);
-        let wraps = end > 1 << 32 || u64::from(eip) + u64::from(block.bytes) > u64::from(mask);
-        if !wraps
-            && h.breakpoints
-                .range(start as u32..end as u32)
-                .next()
-                .is_none()
-        {
+        let start = cs_base.wrapping_add(eip);
+        let flat = h
+            .flat
+            .get_or_insert_with(|| h.breakpoints.iter().copied().collect());
+        // The block covers linear [start, start + bytes), wrapping at 4 GiB; an IP that wraps
+        // at 64 KiB inside the block is checked instruction by instruction below.
+        let ip_wraps = u64::from(eip) + u64::from(block.bytes) > u64::from(mask);
+        if !ip_wraps && !flat.iter().any(|&b| b.wrapping_sub(start) < block.bytes) {
             return limit;
         }
         let mut off = 0u32;

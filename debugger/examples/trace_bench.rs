@@ -24,6 +24,10 @@ fn machine(image: &Option<String>) -> Machine {
 fn main() {
     let image = std::env::args().nth(1);
     let insns: u64 = 5_000_000;
+    if std::env::var_os("CPU_ONLY").is_some() {
+        cpu_loop();
+        return;
+    }
 
     // 1. Trace lines per second into a file.
     let mut m = machine(&image);
@@ -50,6 +54,7 @@ fn main() {
     if std::env::var_os("TRACE_ONLY").is_some() {
         return;
     }
+    cpu_loop();
     // 2. Continue with one never-hit breakpoint vs a plain run, same virtual time; each
     // variant runs twice, alternating, and the faster run counts.
     let virtual_ns = 1_000_000_000u64;
@@ -89,5 +94,46 @@ fn main() {
         insns_seen.0,
         insns_seen.1,
         (bp_best / plain_best - 1.0) * 100.0
+    );
+}
+
+/// A CPU-bound loop on a bare `Cpu` (no devices): `Cpu::run` with no hooks vs with one
+/// never-hit execution breakpoint installed.
+fn cpu_loop() {
+    use rawbox_cpu::state::{SegReg, Segment};
+    use rawbox_cpu::{Cpu, CpuModel, HostDebug, NullBus};
+    // 1000: add ax,bx / xor dx,ax / inc si / mov [di],dx / add di,2 / loop 1000 / jmp 1000
+    let code = [
+        0x01, 0xD8, 0x31, 0xC2, 0x46, 0x89, 0x15, 0x83, 0xC7, 0x02, 0xE2, 0xF4, 0xEB, 0xF2,
+    ];
+    let n = 300_000_000u64;
+    let mut best = [f64::MAX; 2];
+    for round in 0..4 {
+        let hooked = round % 2 == 1;
+        let mut cpu = Cpu::new(CpuModel::Pentium, 1 << 20).expect("cpu");
+        cpu.mem.write_bytes(0x1000, &code);
+        cpu.state.segs[SegReg::Cs as usize] = Segment::real(0);
+        cpu.state.eip = 0x1000;
+        if hooked {
+            let mut h = HostDebug::default();
+            h.breakpoints.insert(0x0009_0000);
+            cpu.set_host_debug(Some(h));
+        }
+        let t = Instant::now();
+        let mut left = n;
+        while left > 0 {
+            let before = cpu.counters.instructions;
+            cpu.run(&mut NullBus, left.min(1_000_000));
+            left -= (cpu.counters.instructions - before).max(1).min(left);
+        }
+        let i = hooked as usize;
+        best[i] = best[i].min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "cpu loop {n} insns: plain {:.3} s ({:.0} MIPS), one breakpoint {:.3} s: {:+.1}%",
+        best[0],
+        n as f64 / best[0] / 1e6,
+        best[1],
+        (best[1] / best[0] - 1.0) * 100.0
     );
 }
