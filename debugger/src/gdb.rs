@@ -59,10 +59,7 @@ impl<'a, 'm> GdbTarget<'a, 'm> {
     fn run_once(&mut self) -> Option<SingleThreadStopReason<u32>> {
         let stopped = match self.resume? {
             Resume::Step => self.s.step(1),
-            Resume::Continue => match self.s.cont_slice(SLICE_NS) {
-                Some(st) => st,
-                None => return None,
-            },
+            Resume::Continue => self.s.cont_slice(SLICE_NS)?,
         };
         self.resume = None;
         Some(self.stop_reason(stopped))

@@ -83,26 +83,26 @@ impl Snapshot {
             }
             first = false;
         };
-        for i in 0..8 {
+        for (i, name) in GPR_NAMES.iter().enumerate() {
             let (a, b) = (self.regs[i], after.regs[i]);
             if a == b {
                 continue;
             }
             sep(out);
             if !wide && a >> 16 == b >> 16 {
-                out.push_str(&GPR_NAMES[i][1..]);
+                out.push_str(&name[1..]);
                 out.push('=');
                 push_hex(out, b, 4);
             } else {
-                out.push_str(GPR_NAMES[i]);
+                out.push_str(name);
                 out.push('=');
                 push_hex(out, b, 8);
             }
         }
-        for i in 0..6 {
+        for (i, name) in SEG_NAMES.iter().enumerate() {
             if self.sels[i] != after.sels[i] {
                 sep(out);
-                out.push_str(SEG_NAMES[i]);
+                out.push_str(name);
                 out.push('=');
                 push_hex(out, u32::from(after.sels[i]), 4);
             }

@@ -176,7 +176,7 @@ fn execute(s: &mut Session, line: &str, out: &mut dyn Write) -> Result<Flow, Deb
             report(s, &st, out)?;
         }
         "n" | "next" => {
-            let st = s.next();
+            let st = s.step_over();
             report(s, &st, out)?;
         }
         "c" | "cont" | "continue" => {

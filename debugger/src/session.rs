@@ -293,7 +293,7 @@ impl<'m> Session<'m> {
 
     /// Steps over CALL, INT, LOOP and REP-prefixed instructions (runs until the next
     /// instruction); any other instruction is single-stepped.
-    pub fn next(&mut self) -> Stopped {
+    pub fn step_over(&mut self) -> Stopped {
         let cpu = &self.m.cpu;
         let mut bytes = [0u8; 16];
         let n = read_linear(cpu, pc_linear(cpu), &mut bytes[..15]);

@@ -4,7 +4,7 @@
 
 use iced_x86::code_asm::*;
 use rawbox_vmm::{Machine, MachineConfig};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Writes a floppy image whose boot sector holds `code` and returns its path.
 pub fn floppy_with(name: &str, code: &[u8]) -> PathBuf {
@@ -20,9 +20,9 @@ pub fn floppy_with(name: &str, code: &[u8]) -> PathBuf {
 }
 
 /// A machine booting `image` from drive A:.
-pub fn machine(image: &PathBuf) -> Machine {
+pub fn machine(image: &Path) -> Machine {
     Machine::new(MachineConfig {
-        fda: Some(image.clone()),
+        fda: Some(image.to_path_buf()),
         memory_mb: 4,
         ..MachineConfig::default()
     })
