@@ -207,3 +207,85 @@ fn gdb_breaks_steps_and_reads_memory() {
         stepped_ax < watch && watch < new_value && new_value < after_watch && after_watch < ebx
     );
 }
+
+/// Reads one `$...#xx` packet from the stub (acks are skipped).
+fn read_packet(s: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut packet = Vec::new();
+    let mut byte = [0u8; 1];
+    let mut in_packet = false;
+    loop {
+        assert_eq!(s.read(&mut byte).unwrap(), 1, "connection closed");
+        match byte[0] {
+            b'$' => in_packet = true,
+            b'#' if in_packet => {
+                let mut sum = [0u8; 2];
+                s.read_exact(&mut sum).unwrap();
+                s.write_all(b"+").unwrap();
+                return expand_rle(&packet);
+            }
+            b if in_packet => packet.push(b),
+            _ => {}
+        }
+    }
+}
+
+/// Undoes the protocol's run-length encoding (`X*n`: X repeated n - 29 more times).
+fn expand_rle(packet: &[u8]) -> String {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < packet.len() {
+        if packet[i] == b'*' && i + 1 < packet.len() {
+            let last = *out.last().unwrap();
+            out.extend(std::iter::repeat_n(last, usize::from(packet[i + 1]) - 29));
+            i += 2;
+        } else {
+            out.push(packet[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn send_packet(s: &mut std::net::TcpStream, body: &str) {
+    let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+    s.write_all(format!("${body}#{sum:02x}").as_bytes())
+        .unwrap();
+}
+
+/// Ctrl-C (a raw 0x03 byte) from the debugger stops a running guest with SIGINT, spoken in
+/// the remote protocol directly (no gdb needed).
+#[test]
+fn gdb_stub_stops_a_running_guest_on_ctrl_c() {
+    let img = guest();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rawbox"))
+        .args(["--gdb", &port.to_string(), "--fda"])
+        .arg(&img)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // A guard against a hung stub, not a timing assertion.
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    send_packet(&mut s, "?");
+    let stop = read_packet(&mut s);
+    assert!(stop.starts_with('T') || stop.starts_with('S'), "{stop}");
+    // Continue: the guest boots and halts in its HLT loop; nothing is reported.
+    send_packet(&mut s, "c");
+    std::thread::sleep(Duration::from_millis(300));
+    s.write_all(&[0x03]).unwrap();
+    let stop = read_packet(&mut s);
+    assert!(stop.starts_with("T02") || stop.starts_with("S02"), "{stop}");
+    // Registers: EIP (the 9th register, little-endian hex) is past the boot code's HLT.
+    send_packet(&mut s, "g");
+    let regs = read_packet(&mut s);
+    let eip = u32::from_str_radix(&regs[64..72], 16).unwrap().swap_bytes();
+    assert!((0x7C11..=0x7C14).contains(&eip), "eip {eip:x} in {regs}");
+    send_packet(&mut s, "k");
+    let _ = child.wait();
+}
