@@ -8,6 +8,12 @@
 //! instruction before it, and a block starting on one is not run at all. `Cpu::run` then
 //! returns `RunExit::Budget` early with the stop recorded ([`Cpu::take_debug_stop`]).
 //! Watchpoints, port and interrupt breakpoints stop after the instruction that hit them.
+//!
+//! Another block engine (the JIT) stays exact if it runs a block only when the interpreter
+//! would run all of it (`host_breakpoint_room` left the limit at the block's length), does
+//! not re-run a block without a new lookup while [`Cpu::engine_may_repeat_blocks`] is false,
+//! and leaves blocks to the interpreter while [`Cpu::engine_may_run_blocks`] is false
+//! (watchpoints need every memory access to pass `read_mem`/`write_mem`).
 
 use crate::decode::cache::Block;
 use crate::interrupt::IntKind;
@@ -129,6 +135,23 @@ impl Cpu {
     #[inline]
     pub fn debug_stop_pending(&self) -> bool {
         self.host_debug.as_ref().is_some_and(|h| h.stop.is_some())
+    }
+
+    /// Whether a compiled block engine may run whole blocks: no watchpoint is set.
+    #[inline]
+    pub fn engine_may_run_blocks(&self) -> bool {
+        self.host_debug
+            .as_ref()
+            .is_none_or(|h| h.watches.is_empty())
+    }
+
+    /// Whether a compiled block may run itself again without a block lookup (which is where
+    /// execution breakpoints are checked): no execution breakpoint is set.
+    #[inline]
+    pub fn engine_may_repeat_blocks(&self) -> bool {
+        self.host_debug
+            .as_ref()
+            .is_none_or(|h| h.breakpoints.is_empty())
     }
 
     /// Lets the next run execute the instruction at CS:EIP even if a breakpoint is set
