@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 SHARED="${RAWBOX_SHARED:-../shared}"
 
 # Debian packages the tests need: mtools (FAT images for the hard-disk boot and EDIT tests),
-# SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs).
-need_pkgs=(mtools seabios vgabios)
+# SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs), gdb (the --gdb stub test in
+# frontend-sdl/tests/debug_cli.rs).
+need_pkgs=(mtools seabios vgabios gdb)
 if [ "${#need_pkgs[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
