@@ -233,6 +233,8 @@ impl Cpu {
     /// Checks interrupts, then runs one block (or one instruction in single-step situations).
     fn run_block(&mut self, bus: &mut dyn Bus, budget: u64) -> GResult<Option<RunExit>> {
         let mut limit = budget.min(MAX_BLOCK_INSNS as u64) as usize;
+        // A host debugger stop before any instruction runs keeps the STI/MOV SS shadow.
+        let inhibited = self.state.inhibit_irq;
         if self.state.inhibit_irq {
             self.state.inhibit_irq = false;
             limit = 1;
@@ -260,6 +262,7 @@ impl Cpu {
         let start = self.counters.instructions;
         if self.debug_stop_pending() {
             // An interrupt breakpoint hit while delivering an interrupt or exception.
+            self.state.inhibit_irq = inhibited;
             return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
         }
         let (block, ticket) = self.get_block(bus, limit == 1)?;
@@ -269,6 +272,7 @@ impl Cpu {
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);
                 }
+                self.state.inhibit_irq = inhibited;
                 return Ok(self.pending_exit.take());
             }
         }

@@ -131,11 +131,20 @@ impl<'m> Session<'m> {
     /// Installs the breakpoints as CPU hooks (none at all when the list is empty, so the CPU
     /// runs its plain path).
     pub fn install_hooks(&mut self) {
-        if self.breakpoints.is_empty() && self.temp_break.is_none() {
+        self.install(false);
+    }
+
+    /// Installs the hooks; `stepping` also stops at every interrupt delivery, so a step that
+    /// takes a hardware interrupt ends at the handler's first instruction without running it.
+    fn install(&mut self, stepping: bool) {
+        if !stepping && self.breakpoints.is_empty() && self.temp_break.is_none() {
             self.m.cpu.set_host_debug(None);
             return;
         }
         let mut h = HostDebug::default();
+        if stepping {
+            h.vectors.extend(0..=255u8);
+        }
         for b in &self.breakpoints {
             match b.kind {
                 BreakKind::Exec(a) => {
@@ -218,10 +227,18 @@ impl<'m> Session<'m> {
 
     /// Executes `n` instructions (stopping early at a watchpoint, port or interrupt hook).
     pub fn step(&mut self, n: u64) -> Stopped {
+        self.install(true);
+        let st = self.step_hooked(n);
+        self.install(false);
+        st
+    }
+
+    fn step_hooked(&mut self, n: u64) -> Stopped {
         for _ in 0..n {
             self.m.cpu.resume_from_breakpoint();
             let insns = self.m.cpu.counters.instructions;
-            if !self.m.cpu.state.halted {
+            let recorded = !self.m.cpu.state.halted;
+            if recorded {
                 self.record_history();
             }
             let triple = self.m.counters.triple_faults;
@@ -238,10 +255,20 @@ impl<'m> Session<'m> {
                 spins += 1;
             }
             if let Some(stop) = self.m.cpu.take_debug_stop() {
-                let is_exec = matches!(stop, DebugStop::Breakpoint { .. });
-                if !is_exec {
+                if !matches!(stop, DebugStop::Breakpoint { .. }) {
                     if let Some(s) = self.accept(stop) {
                         return s;
+                    }
+                }
+                // A hardware interrupt was delivered instead of running the instruction:
+                // that was the step; the handler's first instruction is next.
+                if let DebugStop::Interrupt {
+                    kind: IntKind::External,
+                    ..
+                } = stop
+                {
+                    if recorded && self.m.cpu.counters.instructions == insns {
+                        self.history.pop_back();
                     }
                 }
             }

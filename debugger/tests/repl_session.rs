@@ -4,7 +4,7 @@
 
 mod common;
 
-use iced_x86::code_asm::al;
+use iced_x86::code_asm::{al, si};
 use rawbox_debugger::repl::{run_repl, PlainLines};
 use rawbox_debugger::session::{BreakKind, Stopped};
 use rawbox_debugger::{Session, Syntax};
@@ -217,4 +217,46 @@ fn breakpoint_stops_where_stepping_does() {
     );
     assert_eq!(by_run, by_step);
     assert_eq!(by_run.0, target);
+}
+
+/// A step that takes a hardware interrupt ends at the handler's first instruction (which has
+/// not run), and the history does not list an instruction that did not run.
+#[test]
+fn step_into_a_hardware_interrupt() {
+    let code = common::assemble(|a| {
+        let mut spin = a.create_label();
+        a.sti()?;
+        a.set_label(&mut spin)?;
+        a.inc(si)?;
+        a.jmp(spin)?;
+        Ok(())
+    });
+    let mut m = common::machine(&common::floppy_with("irq", &code));
+    let mut s = Session::new(&mut m, Syntax::Intel, Arc::new(AtomicBool::new(false)));
+    s.add(BreakKind::Exec(0x7C01), None);
+    assert!(cont_bounded(&mut s).is_some());
+    s.delete(1);
+    let mut steps = 0;
+    loop {
+        let irqs = s.m.cpu.counters.interrupts;
+        let insns = s.m.cpu.counters.instructions;
+        assert_eq!(s.step(1), Stopped::Stepped);
+        if s.m.cpu.counters.interrupts != irqs {
+            assert_eq!(s.m.cpu.counters.instructions, insns, "the handler ran");
+            break;
+        }
+        steps += 1;
+        assert!(steps < 2_000_000, "no timer interrupt");
+    }
+    // IRQ 0 is vector 8 under the BIOS's PIC setup.
+    let mut b = [0u8; 4];
+    rawbox_debugger::mem::read_linear(&s.m.cpu, 8 * 4, &mut b);
+    let handler = (u32::from(u16::from_le_bytes([b[2], b[3]])) << 4)
+        + u32::from(u16::from_le_bytes([b[0], b[1]]));
+    assert_eq!(rawbox_debugger::mem::pc_linear(&s.m.cpu), handler);
+    let last = s.history.back().unwrap();
+    assert!(
+        last.cs_base + last.eip < 0x7C10,
+        "history ends in the guest loop"
+    );
 }
