@@ -195,12 +195,15 @@ pub fn run_trace(
 ) -> Result<TraceEnd, DebugError> {
     let started = Instant::now();
     let timed_out = |started: &Instant| opts.timeout.is_some_and(|t| started.elapsed() >= t);
+    // Until --trace-from is reached only its breakpoint is set; tracing then stops the CPU
+    // right after every interrupt delivery, so the trace shows it as an event and the
+    // handler's first instruction as the next line.
     let mut hooks = HostDebug::default();
-    // Every interrupt stops the CPU right after delivery, so the trace shows it as an event
-    // and the handler's first instruction as the next line.
-    hooks.vectors = (0..=255).collect();
-    if let Some(from) = opts.from {
-        hooks.breakpoints.insert(from);
+    match opts.from {
+        Some(from) => {
+            hooks.breakpoints.insert(from);
+        }
+        None => hooks.vectors = (0..=255).collect(),
     }
     m.cpu.set_host_debug(Some(hooks));
     let end = trace_loop(m, opts, out, stop_flag, started, &timed_out);
@@ -240,7 +243,9 @@ fn trace_loop(
                 _ => {}
             }
         }
-        m.cpu.host_debug_mut().breakpoints.clear();
+        let hooks = m.cpu.host_debug_mut();
+        hooks.breakpoints.clear();
+        hooks.vectors = (0..=255).collect();
     }
     let mut sink = match opts.ring {
         Some(n) => Sink::Ring {
