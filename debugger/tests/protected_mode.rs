@@ -102,7 +102,9 @@ fn protected_mode_views() {
         at("physical 00007c80"),
         at("pde[001] at 00010004 = 00000000 []\nnot mapped"),
         at("stack at 0010:00008ffc\n  0010:00008ffc  12345678"),
-        at(&format!("0008:{halt_at:08x} ({halt_at:08x})  f4")),
+        at(&format!(
+            "frames (bp chain):\n0008:{halt_at:08x} ({halt_at:08x})  f4"
+        )),
         at("00010000: 23 10 01 00"),
     ];
     assert!(
