@@ -234,7 +234,11 @@ impl<'m> Session<'m> {
     }
 
     fn step_hooked(&mut self, n: u64) -> Stopped {
+        self.interrupt.store(false, Ordering::Relaxed);
         for _ in 0..n {
+            if self.interrupt.swap(false, Ordering::Relaxed) {
+                return Stopped::Interrupted;
+            }
             self.m.cpu.resume_from_breakpoint();
             let insns = self.m.cpu.counters.instructions;
             let recorded = !self.m.cpu.state.halted;
