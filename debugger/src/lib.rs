@@ -58,11 +58,13 @@ pub fn run_debugger(m: &mut Machine, syntax: Syntax) -> Result<(), DebugError> {
     }
 }
 
-/// Serves GDB on an already bound listener (see [`gdb::serve`]).
+/// Serves GDB on an already bound listener (see [`gdb::serve`]). Ctrl-C in rawbox's own
+/// terminal keeps its default action (ending rawbox); gdb interrupts the guest with its own
+/// Ctrl-C.
 pub fn run_gdb(
     m: &mut Machine,
     listener: &std::net::TcpListener,
 ) -> Result<gdbstub::stub::DisconnectReason, DebugError> {
-    let mut session = Session::new(m, Syntax::Intel, ctrl_c_flag());
+    let mut session = Session::new(m, Syntax::Intel, Arc::new(AtomicBool::new(false)));
     gdb::serve(&mut session, listener)
 }
