@@ -269,12 +269,7 @@ impl Machine {
     /// Runs the guest for `ns` of virtual time.
     pub fn run_for(&mut self, ns: u64) -> StopReason {
         let end = self.platform.now_ns.saturating_add(ns);
-        while self.platform.now_ns < end {
-            if let Some(stop) = self.run_slice(end, u64::MAX) {
-                return stop;
-            }
-        }
-        StopReason::TimeUp
+        self.run_until(end, false)
     }
 
     /// Executes one guest instruction (`Cpu::step`: or takes a pending interrupt and runs the
@@ -291,65 +286,73 @@ impl Machine {
         } else {
             now + NS_PER_INSN
         };
-        self.run_slice(end, 1).unwrap_or(StopReason::TimeUp)
+        self.run_until(end, true)
     }
 
-    /// Runs one CPU slice (at most `max_insns` instructions, ending by `end` ns) and the
-    /// device time it took; `Some` when the run must stop.
-    fn run_slice(&mut self, end: u64, max_insns: u64) -> Option<StopReason> {
-        self.feed_scripted_keys();
-        let now = self.platform.now_ns;
-        let deadline = self
-            .platform
-            .next_event_ns()
-            .unwrap_or(u64::MAX)
-            .min(now + MAX_SLICE_NS)
-            .min(end)
-            .max(now + NS_PER_INSN);
-        let budget = ((deadline - now) / NS_PER_INSN).min(max_insns);
-        let before = self.cpu.counters.instructions;
-        let exit = self.cpu.run(&mut self.platform, budget.max(1));
-        let ran = self.cpu.counters.instructions - before;
-        self.platform.now_ns += ran * NS_PER_INSN;
-        match exit {
-            RunExit::Budget => self.counters.exits_slice += 1,
-            RunExit::HostCall(lin) => {
-                self.counters.exits_hostcall += 1;
-                if !crate::firmware::host_call(self, lin) {
-                    return Some(StopReason::Halted);
+    /// Runs CPU slices and device time until `end` (or, with `single`, one `Cpu::step`).
+    fn run_until(&mut self, end: u64, single: bool) -> StopReason {
+        while self.platform.now_ns < end {
+            self.feed_scripted_keys();
+            let now = self.platform.now_ns;
+            let deadline = self
+                .platform
+                .next_event_ns()
+                .unwrap_or(u64::MAX)
+                .min(now + MAX_SLICE_NS)
+                .min(end)
+                .max(now + NS_PER_INSN);
+            let budget = if single {
+                1
+            } else {
+                (deadline - now) / NS_PER_INSN
+            };
+            let before = self.cpu.counters.instructions;
+            let exit = self.cpu.run(&mut self.platform, budget.max(1));
+            let ran = self.cpu.counters.instructions - before;
+            self.platform.now_ns += ran * NS_PER_INSN;
+            match exit {
+                RunExit::Budget => self.counters.exits_slice += 1,
+                RunExit::HostCall(lin) => {
+                    self.counters.exits_hostcall += 1;
+                    if !crate::firmware::host_call(self, lin) {
+                        return StopReason::Halted;
+                    }
+                }
+                RunExit::Halted => {
+                    self.counters.exits_halt += 1;
+                    // Nothing to do until the next device event: skip ahead to it.
+                    let next = self.platform.next_event_ns().unwrap_or(end).min(end);
+                    if next > self.platform.now_ns {
+                        self.platform.now_ns = next;
+                    }
+                }
+                RunExit::Shutdown => {
+                    log::warn!("triple fault: resetting the machine");
+                    self.counters.triple_faults += 1;
+                    self.reset();
+                    return StopReason::Reset;
                 }
             }
-            RunExit::Halted => {
-                self.counters.exits_halt += 1;
-                // Nothing to do until the next device event: skip ahead to it.
-                let next = self.platform.next_event_ns().unwrap_or(end).min(end);
-                if next > self.platform.now_ns {
-                    self.platform.now_ns = next;
-                }
+            let t = self.platform.now_ns;
+            self.platform.advance_to(t);
+            if self.platform.dma_pending || self.platform.fdc.dma_pending() {
+                self.platform.service_dma(&mut DmaMem(&mut self.cpu));
             }
-            RunExit::Shutdown => {
-                log::warn!("triple fault: resetting the machine");
-                self.counters.triple_faults += 1;
+            if self.platform.take_reset_request() {
                 self.reset();
-                return Some(StopReason::Reset);
+                return StopReason::Reset;
+            }
+            if self.cpu.state.a20 != self.platform.a20() {
+                self.sync_a20();
+            }
+            if self.cpu.debug_stop_pending() {
+                return StopReason::Debug;
+            }
+            if single {
+                break;
             }
         }
-        let t = self.platform.now_ns;
-        self.platform.advance_to(t);
-        if self.platform.dma_pending || self.platform.fdc.dma_pending() {
-            self.platform.service_dma(&mut DmaMem(&mut self.cpu));
-        }
-        if self.platform.take_reset_request() {
-            self.reset();
-            return Some(StopReason::Reset);
-        }
-        if self.cpu.state.a20 != self.platform.a20() {
-            self.sync_a20();
-        }
-        if self.cpu.debug_stop_pending() {
-            return Some(StopReason::Debug);
-        }
-        None
+        StopReason::TimeUp
     }
 
     /// Presses or releases a key.
