@@ -2,7 +2,7 @@
 //! and the hand-over of the machine to `rawbox-debugger` when one of them is given.
 
 use rawbox_debugger::addr::AddrSpec;
-use rawbox_debugger::{Syntax, TraceEnd, TraceOptions};
+use rawbox_debugger::{DebugError, Syntax, TraceEnd, TraceOptions};
 use rawbox_vmm::Machine;
 use std::io::Write;
 use std::path::PathBuf;
@@ -121,8 +121,14 @@ pub fn run(args: &DebugArgs, m: &mut Machine, timeout: Option<f64>) -> Result<i3
             let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             rawbox_debugger::run_trace(m, &opts, &mut w, &stop)
         }
-    }
-    .map_err(|e| e.to_string())?;
+    };
+    let end = match end {
+        // The reader of the trace went away (`rawbox --trace | head`): a normal end.
+        Err(DebugError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            TraceEnd::Interrupted
+        }
+        other => other.map_err(|e| e.to_string())?,
+    };
     Ok(match end {
         TraceEnd::CountReached | TraceEnd::TimedOut | TraceEnd::Interrupted => 0,
         TraceEnd::TripleFault => {
