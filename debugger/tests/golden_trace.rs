@@ -128,3 +128,42 @@ fn ring_dumps_on_exception_and_triple_fault() {
         "{text}"
     );
 }
+
+#[test]
+fn ring_dumps_the_last_lines_on_exit() {
+    let img = common::floppy_with("ring-exit", &common::demo_program());
+    let mut m = common::machine(&img);
+    let opts = TraceOptions {
+        from: Some(0x7C00),
+        count: Some(10),
+        ring: Some(3),
+        ..TraceOptions::default()
+    };
+    let mut out = Vec::new();
+    let end = run_trace(&mut m, &opts, &mut out, &AtomicBool::new(false)).unwrap();
+    assert_eq!(end, TraceEnd::CountReached);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0], "--- last 3 instructions (end of trace) ---");
+    // Instructions 8 to 10 of the program: mov bx, add, mov [0x500].
+    assert!(lines[1].starts_with("R   0000:7c0f"), "{text}");
+    assert!(lines[2].starts_with("R   0000:7c12"), "{text}");
+    assert!(lines[3].starts_with("R   0000:7c14"), "{text}");
+}
+
+#[test]
+fn a_raised_stop_flag_ends_the_trace() {
+    let img = common::floppy_with("stop-flag", &common::demo_program());
+    let mut m = common::machine(&img);
+    let mut out = Vec::new();
+    let end = run_trace(
+        &mut m,
+        &TraceOptions::default(),
+        &mut out,
+        &AtomicBool::new(true),
+    )
+    .unwrap();
+    assert_eq!(end, TraceEnd::Interrupted);
+    assert!(out.is_empty());
+}
