@@ -19,7 +19,7 @@ use crate::decode::cache::Block;
 use crate::interrupt::IntKind;
 use crate::state::SegReg;
 use crate::{Cpu, RunExit};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 /// Which accesses a watchpoint catches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +92,36 @@ pub struct HostDebug {
     exceptions: Vec<u8>,
     /// `breakpoints` as a flat list for the per-block check (rebuilt when `None`).
     flat: Option<Vec<u32>>,
+    /// Record the blocks run (for the debugger's instruction history after a continue).
+    pub record_blocks: bool,
+    trail: VecDeque<BlockRun>,
+}
+
+/// Most block runs kept in the trail.
+const TRAIL_LEN: usize = 64;
+
+/// One run of (the first `insns` instructions of) a block, recorded while
+/// `HostDebug::record_blocks` is set; `insns` counts the instructions that completed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRun {
+    pub cs: u16,
+    pub cs_base: u32,
+    pub eip: u32,
+    pub insns: u16,
+    /// CR0.PE, EFLAGS.VM and the code segment's D bit when the block ran.
+    pub protected: bool,
+    pub v86: bool,
+    pub code32: bool,
+    /// The instruction counter when the block started (to cut `insns` to what ran).
+    first_insn: u64,
+}
+
+/// Cuts the last recorded run to the instructions that completed by `count`.
+fn settle_last(trail: &mut VecDeque<BlockRun>, count: u64) {
+    if let Some(last) = trail.back_mut() {
+        let ran = count.saturating_sub(last.first_insn);
+        last.insns = last.insns.min(ran.min(u64::from(u16::MAX)) as u16);
+    }
 }
 
 impl Cpu {
@@ -183,9 +213,49 @@ impl Cpu {
         self.end_block = true;
     }
 
+    /// Takes the recorded block runs, oldest first (at most the last 64).
+    pub fn take_block_trail(&mut self) -> Vec<BlockRun> {
+        let count = self.counters.instructions;
+        self.host_debug
+            .as_mut()
+            .map(|h| {
+                settle_last(&mut h.trail, count);
+                h.trail.drain(..).filter(|r| r.insns > 0).collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// How many of `block`'s first `limit` instructions may run before an execution
-    /// breakpoint; 0 means CS:EIP is on one (the stop is recorded).
+    /// breakpoint; 0 means CS:EIP is on one (the stop is recorded). Records the run in the
+    /// trail when asked to.
     pub(crate) fn host_breakpoint_room(&mut self, block: &Block, limit: usize) -> usize {
+        let room = self.breakpoint_room(block, limit);
+        let state = &self.state;
+        let count = self.counters.instructions;
+        if let Some(h) = self.host_debug.as_mut() {
+            if h.record_blocks && room > 0 {
+                // A block can end early (a fault, self-modifying code, a mode change).
+                settle_last(&mut h.trail, count);
+                if h.trail.len() >= TRAIL_LEN {
+                    h.trail.pop_front();
+                }
+                let cs = state.segs[SegReg::Cs as usize];
+                h.trail.push_back(BlockRun {
+                    cs: cs.selector,
+                    cs_base: cs.base,
+                    eip: state.eip,
+                    insns: room.min(block.insns.len()) as u16,
+                    protected: state.pe(),
+                    v86: state.v86(),
+                    code32: state.code32(),
+                    first_insn: count,
+                });
+            }
+        }
+        room
+    }
+
+    fn breakpoint_room(&mut self, block: &Block, limit: usize) -> usize {
         let mask = self.ip_mask();
         let Some(h) = self.host_debug.as_mut() else {
             return limit;

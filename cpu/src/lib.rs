@@ -28,4 +28,4 @@ pub mod mmu;
 pub mod task;
 
 pub use cpu::{Counters, Cpu, HostCall, RunExit};
-pub use host_debug::{DebugStop, HostDebug, Watch, WatchKind};
+pub use host_debug::{BlockRun, DebugStop, HostDebug, Watch, WatchKind};

@@ -77,7 +77,7 @@ commands (numbers and addresses are hex; ADDR is linear or SEG:OFF, e.g. 7c00, 0
   x ADDR [LEN]       hex dump
   e ADDR BYTES..     write bytes to memory
   u [ADDR] [N]       disassemble N instructions (default: 10 at CS:EIP)
-  hist [N]           last N instructions executed by s/n
+  hist [N]           last N instructions executed (by s/n, and by c up to its stop)
   bt / stack [N]     stack slots and BP frame chain
   q                  quit
 ";

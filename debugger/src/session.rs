@@ -145,6 +145,8 @@ impl<'m> Session<'m> {
         if stepping {
             h.vectors.extend(0..=255u8);
         }
+        // Steps record their own history; a continue records the blocks it runs.
+        h.record_blocks = !stepping;
         for b in &self.breakpoints {
             match b.kind {
                 BreakKind::Exec(a) => {
@@ -298,10 +300,59 @@ impl<'m> Session<'m> {
     pub fn begin_continue(&mut self) {
         self.interrupt.store(false, Ordering::Relaxed);
         self.m.cpu.resume_from_breakpoint();
+        self.m.cpu.take_block_trail();
+    }
+
+    /// Appends the instructions of the blocks a continue ran (the CPU's block trail) to the
+    /// history.
+    fn absorb_block_trail(&mut self) {
+        for run in self.m.cpu.take_block_trail() {
+            let mode = if !run.protected {
+                "R"
+            } else if run.v86 {
+                "V86"
+            } else if run.code32 {
+                "P32"
+            } else {
+                "P16"
+            };
+            let bitness = if run.code32 { 32 } else { 16 };
+            let mask = if run.code32 { u32::MAX } else { 0xFFFF };
+            let mut eip = run.eip;
+            for _ in 0..run.insns {
+                let mut bytes = [0u8; 16];
+                let n = read_linear(&self.m.cpu, run.cs_base.wrapping_add(eip), &mut bytes[..15]);
+                let len = self
+                    .disasm
+                    .disassemble(&bytes[..n], bitness, u64::from(eip))
+                    .map_or(1, |l| l.len);
+                if self.history.len() >= HISTORY_LEN {
+                    self.history.pop_front();
+                }
+                self.history.push_back(HistEntry {
+                    mode,
+                    cs: run.cs,
+                    cs_base: run.cs_base,
+                    eip,
+                    bitness,
+                    bytes,
+                    nbytes: n as u8,
+                });
+                eip = eip.wrapping_add(len as u32) & mask;
+            }
+        }
     }
 
     /// Runs up to `ns` of virtual time of a continue; `None` if nothing stopped it yet.
     pub fn cont_slice(&mut self, ns: u64) -> Option<Stopped> {
+        let stopped = self.cont_slice_inner(ns);
+        if stopped.is_some() {
+            self.absorb_block_trail();
+        }
+        stopped
+    }
+
+    fn cont_slice_inner(&mut self, ns: u64) -> Option<Stopped> {
         if self.interrupt.swap(false, Ordering::Relaxed) {
             return Some(Stopped::Interrupted);
         }

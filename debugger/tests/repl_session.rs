@@ -94,6 +94,25 @@ q
     let o = after(&out, "breakpoint #1 at 00007c1a\nR   0000:7c1a");
     let o = after(o, "ecx=00000001");
     let o = after(o, "deleted #1");
+    // The history after the continue: the last two loop iterations, from the CPU's block
+    // trail (the breakpoint's condition failed once on the way).
+    let hist: Vec<&str> = o.lines().skip(1).take(4).collect();
+    assert!(
+        hist[0].starts_with("R   0000:7c1a (00007c1a)  ff 06 02 05"),
+        "{o}"
+    );
+    assert!(
+        hist[1].starts_with("R   0000:7c1e (00007c1e)  e2 fa"),
+        "{o}"
+    );
+    assert!(
+        hist[2].starts_with("R   0000:7c1a (00007c1a)  ff 06 02 05"),
+        "{o}"
+    );
+    assert!(
+        hist[3].starts_with("R   0000:7c1e (00007c1e)  e2 fa"),
+        "{o}"
+    );
     let o = after(o, "wrote 2 bytes at 00000502");
     let o = after(o, "00000502: 99 88");
     // `n` over the CALL at 7c37 stops at the instruction after it (the HLT at 7c3a), with
