@@ -117,6 +117,7 @@ fn cpu_loop() {
         if hooked {
             let mut h = HostDebug::default();
             h.breakpoints.insert(0x0009_0000);
+            h.record_blocks = true;
             cpu.set_host_debug(Some(h));
         }
         let t = Instant::now();
