@@ -19,7 +19,7 @@ use crate::decode::cache::Block;
 use crate::interrupt::IntKind;
 use crate::state::SegReg;
 use crate::{Cpu, RunExit};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 /// Which accesses a watchpoint catches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,7 +94,9 @@ pub struct HostDebug {
     flat: Option<Vec<u32>>,
     /// Record the blocks run (for the debugger's instruction history after a continue).
     pub record_blocks: bool,
-    trail: VecDeque<BlockRun>,
+    /// The last `TRAIL_LEN` block runs: a ring, `trail_next` is the slot written next.
+    trail: Vec<BlockRun>,
+    trail_next: usize,
 }
 
 /// Most block runs kept in the trail.
@@ -116,12 +118,28 @@ pub struct BlockRun {
     first_insn: u64,
 }
 
-/// Cuts the last recorded run to the instructions that completed by `count`.
-fn settle_last(trail: &mut VecDeque<BlockRun>, count: u64) {
-    if let Some(last) = trail.back_mut() {
-        let ran = count.saturating_sub(last.first_insn);
-        last.insns = last.insns.min(ran.min(u64::from(u16::MAX)) as u16);
+/// The runs of a trail ring oldest first, each cut to the instructions that completed before
+/// the next run started (the last one: by `count`). A block can end early (a fault,
+/// self-modifying code, a mode change).
+fn settled(trail: &[BlockRun], next: usize, count: u64) -> Vec<BlockRun> {
+    let split = if trail.len() < TRAIL_LEN { 0 } else { next };
+    let mut runs: Vec<BlockRun> = trail[split..]
+        .iter()
+        .chain(&trail[..split])
+        .copied()
+        .collect();
+    let ends: Vec<u64> = runs
+        .iter()
+        .skip(1)
+        .map(|r| r.first_insn)
+        .chain(std::iter::once(count))
+        .collect();
+    for (run, end) in runs.iter_mut().zip(ends) {
+        let ran = end.saturating_sub(run.first_insn);
+        run.insns = run.insns.min(ran.min(u64::from(u16::MAX)) as u16);
     }
+    runs.retain(|r| r.insns > 0);
+    runs
 }
 
 impl Cpu {
@@ -219,8 +237,10 @@ impl Cpu {
         self.host_debug
             .as_mut()
             .map(|h| {
-                settle_last(&mut h.trail, count);
-                h.trail.drain(..).filter(|r| r.insns > 0).collect()
+                let runs = settled(&h.trail, h.trail_next, count);
+                h.trail.clear();
+                h.trail_next = 0;
+                runs
             })
             .unwrap_or_default()
     }
@@ -234,13 +254,8 @@ impl Cpu {
         let count = self.counters.instructions;
         if let Some(h) = self.host_debug.as_mut() {
             if h.record_blocks && room > 0 {
-                // A block can end early (a fault, self-modifying code, a mode change).
-                settle_last(&mut h.trail, count);
-                if h.trail.len() >= TRAIL_LEN {
-                    h.trail.pop_front();
-                }
                 let cs = state.segs[SegReg::Cs as usize];
-                h.trail.push_back(BlockRun {
+                let run = BlockRun {
                     cs: cs.selector,
                     cs_base: cs.base,
                     eip: state.eip,
@@ -249,7 +264,12 @@ impl Cpu {
                     v86: state.v86(),
                     code32: state.code32(),
                     first_insn: count,
-                });
+                };
+                match h.trail.get_mut(h.trail_next) {
+                    Some(slot) => *slot = run,
+                    None => h.trail.push(run),
+                }
+                h.trail_next = (h.trail_next + 1) % TRAIL_LEN;
             }
         }
         room
