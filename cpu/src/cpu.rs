@@ -260,13 +260,14 @@ impl Cpu {
             limit = 1;
         }
         let start = self.counters.instructions;
-        if self.debug_stop_pending() {
+        let hooked = self.host_debug.is_some();
+        if hooked && self.debug_stop_pending() {
             // An interrupt breakpoint hit while delivering an interrupt or exception.
             self.state.inhibit_irq = inhibited;
             return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
         }
         let (block, ticket) = self.get_block(bus, limit == 1)?;
-        if self.host_debug.is_some() {
+        if hooked {
             limit = self.host_breakpoint_room(&block, limit);
             if limit == 0 {
                 if let Some(t) = ticket {
