@@ -69,6 +69,8 @@ pub struct Machine {
     typing: bool,
     /// A scripted key being held down, and when it is released.
     held_key: Option<(KeyStroke, u64)>,
+    /// When single steps next update the devices (see `step`).
+    step_sync_ns: u64,
 }
 
 /// The modifier keys a keystroke holds, in press order.
@@ -236,6 +238,7 @@ impl Machine {
             next_key_ns: 0,
             typing: false,
             held_key: None,
+            step_sync_ns: 0,
         };
         m.reset();
         Ok(m)
@@ -269,6 +272,7 @@ impl Machine {
     /// Runs the guest for `ns` of virtual time.
     pub fn run_for(&mut self, ns: u64) -> StopReason {
         let end = self.platform.now_ns.saturating_add(ns);
+        self.step_sync_ns = 0;
         self.run_until(end, false)
     }
 
@@ -294,16 +298,16 @@ impl Machine {
         while self.platform.now_ns < end {
             self.feed_scripted_keys();
             let now = self.platform.now_ns;
-            let deadline = self
-                .platform
-                .next_event_ns()
-                .unwrap_or(u64::MAX)
-                .min(now + MAX_SLICE_NS)
-                .min(end)
-                .max(now + NS_PER_INSN);
             let budget = if single {
                 1
             } else {
+                let deadline = self
+                    .platform
+                    .next_event_ns()
+                    .unwrap_or(u64::MAX)
+                    .min(now + MAX_SLICE_NS)
+                    .min(end)
+                    .max(now + NS_PER_INSN);
                 (deadline - now) / NS_PER_INSN
             };
             let before = self.cpu.counters.instructions;
@@ -333,6 +337,14 @@ impl Machine {
                     return StopReason::Reset;
                 }
             }
+            // Single steps update the devices where a run_for slice would end: at the next
+            // device event or after MAX_SLICE_NS.
+            if single && exit == RunExit::Budget && self.platform.now_ns < self.step_sync_ns {
+                if self.cpu.debug_stop_pending() {
+                    return StopReason::Debug;
+                }
+                break;
+            }
             let t = self.platform.now_ns;
             self.platform.advance_to(t);
             if self.platform.dma_pending || self.platform.fdc.dma_pending() {
@@ -344,6 +356,13 @@ impl Machine {
             }
             if self.cpu.state.a20 != self.platform.a20() {
                 self.sync_a20();
+            }
+            if single {
+                self.step_sync_ns = self
+                    .platform
+                    .next_event_ns()
+                    .unwrap_or(u64::MAX)
+                    .min(t + MAX_SLICE_NS);
             }
             if self.cpu.debug_stop_pending() {
                 return StopReason::Debug;
