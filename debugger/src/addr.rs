@@ -166,3 +166,51 @@ pub fn segment_base(cpu: &Cpu, v: u16) -> Result<u32, DebugError> {
     }
     Ok(u32::from(d[2]) | u32::from(d[3]) << 8 | u32::from(d[4]) << 16 | u32::from(d[7]) << 24)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rawbox_cpu::CpuModel;
+
+    fn cpu() -> Cpu {
+        let mut c = Cpu::new(CpuModel::Pentium, 1 << 20).unwrap();
+        c.state.segs[SegReg::Cs as usize] = rawbox_cpu::Segment::real(0x1234);
+        c.state.eip = 0x10;
+        c.state.regs[4] = 0x200; // sp
+        c
+    }
+
+    #[test]
+    fn numbers_are_hex() {
+        assert_eq!(parse_hex("7c00").unwrap(), 0x7C00);
+        assert_eq!(parse_hex("0x7C00").unwrap(), 0x7C00);
+        assert_eq!(parse_hex("0ffh").unwrap(), 0xFF);
+        assert!(parse_hex("xyz").is_err());
+        assert!(parse_hex("123456789").is_err());
+        assert_eq!(parse_count("10").unwrap(), 10);
+        assert_eq!(parse_count("0x10").unwrap(), 16);
+    }
+
+    #[test]
+    fn addresses_resolve_with_the_cpu_state() {
+        let c = cpu();
+        let at = |s: &str| AddrSpec::parse(s).unwrap().resolve(&c).unwrap();
+        assert_eq!(at("7c00"), 0x7C00);
+        assert_eq!(at("0:7c00"), 0x7C00);
+        assert_eq!(at("f000:fff0"), 0xFFFF0);
+        assert_eq!(at("cs:ip"), 0x12350);
+        assert_eq!(at("cs:eip+4"), 0x12354);
+        assert_eq!(at("ss:sp-2"), 0x1FE);
+        assert!(AddrSpec::parse("10000:0").is_err());
+        assert!(AddrSpec::parse("cs:").is_err());
+    }
+
+    #[test]
+    fn protected_mode_selectors_outside_the_gdt_are_errors() {
+        let mut c = cpu();
+        c.state.cr0 |= 1;
+        c.state.gdtr.limit = 0x17;
+        assert!(segment_base(&c, 0x18).is_err());
+        assert!(segment_base(&c, 0x10).is_ok());
+    }
+}

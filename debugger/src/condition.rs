@@ -97,3 +97,28 @@ impl Condition {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rawbox_cpu::CpuModel;
+
+    #[test]
+    fn conditions_compare_registers_and_flags() {
+        let mut cpu = Cpu::new(CpuModel::Pentium, 1 << 20).unwrap();
+        cpu.state.regs[0] = 5;
+        cpu.state.regs[1] = 0x1_0010;
+        let holds = |c: &str, cpu: &Cpu| Condition::parse(c).unwrap().holds(cpu);
+        assert!(holds("eax==5", &cpu));
+        assert!(!holds("eax!=5", &cpu));
+        assert!(holds("al == 5 && cx < 11", &cpu));
+        assert!(holds("ecx >= 10010", &cpu));
+        assert!(!holds("ecx > 10010", &cpu));
+        assert!(holds("zf==0", &cpu));
+        assert!(!holds("nosuchreg==0", &cpu));
+        assert!(Condition::parse("eax 5").is_err());
+        assert!(Condition::parse("eax==zz").is_err());
+        let c = Condition::parse("bogus==1").unwrap();
+        assert!(c.validate(&cpu).is_err());
+    }
+}
