@@ -8,8 +8,9 @@ SHARED="${RAWBOX_SHARED:-../shared}"
 
 # Debian packages the tests need: libSDL2 (the window frontend), Xvfb and xdotool (the window
 # tests drive a real window on a private X server), mtools (FAT images for the hard-disk boot
-# and EDIT tests), SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs).
-scripts/need-debs.sh libsdl2-dev xvfb xdotool mtools seabios vgabios
+# and EDIT tests), SeaBIOS and the VGA BIOS images (frontend-sdl/tests/seabios.rs), gdb (the
+# --gdb stub test in frontend-sdl/tests/debug_cli.rs).
+scripts/need-debs.sh libsdl2-dev xvfb xdotool mtools seabios vgabios gdb
 
 if [ ! -d "$SHARED/cpu-tests" ]; then
   echo "test.sh: $SHARED/cpu-tests not found (set RAWBOX_SHARED)" >&2

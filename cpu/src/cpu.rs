@@ -49,6 +49,8 @@ pub struct Counters {
 
 /// Most instructions in one decoded block.
 const MAX_BLOCK_INSNS: usize = 48;
+/// Block-cache key bit of one-instruction blocks decoded for single-stepping.
+const SINGLE_INSN_KEY: u64 = 1 << 33;
 /// Blocks run back to back between two interrupt checks.
 const CHAINED_BLOCKS: usize = 7;
 
@@ -76,6 +78,8 @@ pub struct Cpu {
     pub(crate) pending_exit: Option<RunExit>,
     /// The x87 coprocessor, if one is attached (else ESC opcodes only fetch their operand).
     pub fpu: Option<Box<crate::x87::Fpu>>,
+    /// Breakpoints of a debugger on the host (see `host_debug.rs`).
+    pub(crate) host_debug: Option<Box<crate::host_debug::HostDebug>>,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -106,6 +110,7 @@ impl Cpu {
             pending_exit: None,
             data_bp_hits: 0,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
+            host_debug: None,
         };
         cpu.reset();
         Ok(cpu)
@@ -228,6 +233,8 @@ impl Cpu {
     /// Checks interrupts, then runs one block (or one instruction in single-step situations).
     fn run_block(&mut self, bus: &mut dyn Bus, budget: u64) -> GResult<Option<RunExit>> {
         let mut limit = budget.min(MAX_BLOCK_INSNS as u64) as usize;
+        // A host debugger stop before any instruction runs keeps the STI/MOV SS shadow.
+        let inhibited = self.state.inhibit_irq;
         if self.state.inhibit_irq {
             self.state.inhibit_irq = false;
             limit = 1;
@@ -253,7 +260,23 @@ impl Cpu {
             limit = 1;
         }
         let start = self.counters.instructions;
-        let (block, ticket) = self.get_block(bus)?;
+        let hooked = self.host_debug.is_some();
+        if hooked && self.debug_stop_pending() {
+            // An interrupt breakpoint hit while delivering an interrupt or exception.
+            self.state.inhibit_irq = inhibited;
+            return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
+        }
+        let (block, ticket) = self.get_block(bus, limit == 1)?;
+        if hooked {
+            limit = self.host_breakpoint_room(&block, limit);
+            if limit == 0 {
+                if let Some(t) = ticket {
+                    self.cache.put_back(block, t);
+                }
+                self.state.inhibit_irq = inhibited;
+                return Ok(self.pending_exit.take());
+            }
+        }
         let r = self.exec_block(bus, &block, limit);
         let n = block.insns.len().min(limit);
         let first = block
@@ -276,8 +299,17 @@ impl Cpu {
                 if used >= budget {
                     break;
                 }
-                let lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
-                let (block, ticket) = self.get_block(bus)?;
+                let mut lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
+                let (block, ticket) = self.get_block(bus, false)?;
+                if self.host_debug.is_some() {
+                    lim = self.host_breakpoint_room(&block, lim);
+                    if lim == 0 {
+                        if let Some(t) = ticket {
+                            self.cache.put_back(block, t);
+                        }
+                        break;
+                    }
+                }
                 let r = self.exec_block(bus, &block, lim);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);
@@ -355,8 +387,15 @@ impl Cpu {
         Ok(false)
     }
 
-    /// Looks up (or decodes) the block at CS:EIP.
-    fn get_block(&mut self, bus: &mut dyn Bus) -> GResult<(Arc<Block>, Option<Ticket>)> {
+    /// Looks up (or decodes) the block at CS:EIP. With `single` (one instruction will run,
+    /// e.g. single-stepping) a missing block is decoded as that one instruction and cached
+    /// under its own key, so stepping into the middle of blocks does not decode the rest of
+    /// each block again and again.
+    fn get_block(
+        &mut self,
+        bus: &mut dyn Bus,
+        single: bool,
+    ) -> GResult<(Arc<Block>, Option<Ticket>)> {
         // Writes from the host side (DMA, loaders) may have hit decoded code.
         if self.mem.has_smc() {
             self.process_smc();
@@ -376,7 +415,16 @@ impl Cpu {
         if let Some((b, t)) = self.cache.take(key) {
             return Ok((b, Some(t)));
         }
-        let b = self.decode_block(bus, eip, lin, phys, key)?;
+        let key = if single {
+            let key = key | SINGLE_INSN_KEY;
+            if let Some((b, t)) = self.cache.take(key) {
+                return Ok((b, Some(t)));
+            }
+            key
+        } else {
+            key
+        };
+        let b = self.decode_block(bus, eip, lin, phys, key, single)?;
         // A freshly cached block goes to the front table after its first run.
         let t = self.cache.take(key).map(|(front, t)| {
             drop(front);
@@ -392,6 +440,7 @@ impl Cpu {
         lin: u32,
         phys: u32,
         key: u64,
+        single: bool,
     ) -> GResult<Arc<Block>> {
         let cs = self.state.segs[SegReg::Cs as usize];
         let code32 = self.state.code32();
@@ -410,7 +459,8 @@ impl Cpu {
         let mut insns = Vec::new();
         let mut off = 0u32;
         let mut buf = [0u8; 16];
-        while insns.len() < MAX_BLOCK_INSNS {
+        let max_insns = if single { 1 } else { MAX_BLOCK_INSNS };
+        while insns.len() < max_insns {
             let in_page = avail.saturating_sub(off).min(15) as usize;
             for (i, b) in buf.iter_mut().enumerate().take(in_page) {
                 *b = self.mem.read_u8(bus, phys + off + i as u32);

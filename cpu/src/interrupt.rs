@@ -93,6 +93,9 @@ impl Cpu {
     ) -> GResult<()> {
         self.state.halted = false;
         self.end_block = true;
+        if self.host_debug.is_some() {
+            self.host_interrupt(v, kind);
+        }
         if !self.state.pe() {
             return self.interrupt_real(bus, v);
         }

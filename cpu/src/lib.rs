@@ -22,8 +22,10 @@ pub mod cpu;
 pub mod decode;
 pub mod descriptor;
 pub mod exec;
+pub mod host_debug;
 pub mod interrupt;
 pub mod mmu;
 pub mod task;
 
 pub use cpu::{Counters, Cpu, HostCall, RunExit};
+pub use host_debug::{BlockRun, DebugStop, HostDebug, Watch, WatchKind};

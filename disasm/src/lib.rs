@@ -11,6 +11,7 @@ mod trace_line;
 
 pub use disassembler::{Disassembler, Line};
 pub use syntax::{Syntax, UnknownSyntax};
+pub use trace_line::push_hex;
 
 #[cfg(test)]
 mod tests;

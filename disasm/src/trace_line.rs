@@ -48,17 +48,20 @@ impl Disassembler {
         text.clear();
         let decoded = self.decode_into(bytes, bitness, u64::from(ip), &mut text);
 
-        // Writing to a String cannot fail.
-        let _ = write!(
-            out,
-            "{cs:04x}:{ip:0ip_digits$x} ({:08x})  ",
-            cs_base.wrapping_add(ip)
-        );
+        // Hand-written hex: this runs for every traced instruction.
+        push_hex(out, u32::from(cs), 4);
+        out.push(':');
+        push_hex(out, ip, ip_digits);
+        out.push_str(" (");
+        push_hex(out, cs_base.wrapping_add(ip), 8);
+        out.push_str(")  ");
         let instruction_len = decoded.as_ref().map_or(0, |decoded| decoded.len);
         let shown = bytes.get(..instruction_len).unwrap_or(bytes);
         for (index, byte) in shown.iter().enumerate() {
-            let separator = if index == 0 { "" } else { " " };
-            let _ = write!(out, "{separator}{byte:02x}");
+            if index != 0 {
+                out.push(' ');
+            }
+            push_hex(out, u32::from(*byte), 2);
         }
         let bytes_width = (shown.len() * 3).saturating_sub(1);
         pad(out, (BYTES_COLUMN * 3 - 1).saturating_sub(bytes_width) + 2);
@@ -90,5 +93,20 @@ impl Disassembler {
 
 /// Appends `count` spaces.
 fn pad(out: &mut String, count: usize) {
-    out.extend(std::iter::repeat_n(' ', count));
+    const SPACES: &str = "                                                                ";
+    let mut left = count;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
+    }
+}
+
+/// Appends the low `digits` hex digits of `value` in lowercase (at most 8).
+pub fn push_hex(out: &mut String, value: u32, digits: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = digits.clamp(1, 8);
+    for i in (0..digits).rev() {
+        out.push(char::from(HEX[((value >> (4 * i)) & 0xF) as usize]));
+    }
 }

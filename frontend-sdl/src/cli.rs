@@ -116,6 +116,8 @@ pub struct Cli {
     /// The key for emulator shortcuts: rctrl, lctrl, ralt, rwin, lwin, menu, scrolllock.
     #[arg(long, value_name = "KEY", default_value = "rctrl")]
     pub host_key: String,
+    #[command(flatten)]
+    pub debug: crate::debug_args::DebugArgs,
 }
 
 /// What kind of drive an image given without a flag goes into.

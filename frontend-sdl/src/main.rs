@@ -2,6 +2,7 @@
 //! window, or headless with `--headless` (or when no display is available).
 
 mod cli;
+mod debug_args;
 mod headless;
 mod screenshot;
 mod watch;
@@ -59,6 +60,13 @@ fn main() {
         Some(window_options(&cli).unwrap_or_else(|e| fail(e)))
     };
     let mut machine = Machine::new(config).unwrap_or_else(|e| fail(e));
+    if cli.debug.wanted() {
+        let code = debug_args::run(&cli.debug, &mut machine, cli.timeout).unwrap_or_else(|e| {
+            eprintln!("rawbox: {e}");
+            1
+        });
+        std::process::exit(code);
+    }
     let result = match opts {
         None => headless::run(&cli, &mut machine),
         Some(opts) => match window::open_display() {

@@ -33,6 +33,8 @@ pub enum StopReason {
     Reset,
     /// The firmware stopped the machine (e.g. a fatal BIOS error).
     Halted,
+    /// A host debugger hook stopped the CPU (`Cpu::take_debug_stop` says why).
+    Debug,
 }
 
 /// Counters for statistics and the frontends.
@@ -43,6 +45,8 @@ pub struct MachineCounters {
     pub exits_halt: u64,
     pub exits_slice: u64,
     pub resets: u64,
+    /// Triple faults (each also counts as a reset).
+    pub triple_faults: u64,
 }
 
 /// Guest memory view for DMA.
@@ -75,6 +79,8 @@ pub struct Machine {
     insn_ps: u64,
     /// Picoseconds of executed instructions not yet added to the clock.
     ps_carry: u64,
+    /// When single steps next update the devices (see `step`).
+    step_sync_ns: u64,
 }
 
 /// The modifier keys a keystroke holds, in press order.
@@ -244,6 +250,7 @@ impl Machine {
             held_key: None,
             insn_ps: DEFAULT_INSN_PS,
             ps_carry: 0,
+            step_sync_ns: 0,
         };
         m.reset();
         Ok(m)
@@ -277,17 +284,45 @@ impl Machine {
     /// Runs the guest for `ns` of virtual time.
     pub fn run_for(&mut self, ns: u64) -> StopReason {
         let end = self.platform.now_ns.saturating_add(ns);
+        self.step_sync_ns = 0;
+        self.run_until(end, false)
+    }
+
+    /// Executes one guest instruction (`Cpu::step`: or takes a pending interrupt and runs the
+    /// handler's first instruction) with device time and BIOS host calls handled as `run_for`
+    /// does. A halted CPU instead waits for the next device event. For trace mode and the
+    /// debugger; `TimeUp` means the step completed normally.
+    pub fn step(&mut self) -> StopReason {
+        let now = self.platform.now_ns;
+        let insn_ns = (self.insn_ps / 1000).max(1);
+        let end = if self.cpu.state.halted {
+            self.platform
+                .next_event_ns()
+                .unwrap_or(now + MAX_SLICE_NS)
+                .max(now + insn_ns)
+        } else {
+            now + insn_ns
+        };
+        self.run_until(end, true)
+    }
+
+    /// Runs CPU slices and device time until `end` (or, with `single`, one `Cpu::step`).
+    fn run_until(&mut self, end: u64, single: bool) -> StopReason {
         while self.platform.now_ns < end {
             self.feed_scripted_keys();
             let now = self.platform.now_ns;
-            let deadline = self
-                .platform
-                .next_event_ns()
-                .unwrap_or(u64::MAX)
-                .min(now + MAX_SLICE_NS)
-                .min(end)
-                .max(now + 1);
-            let budget = ((deadline - now).saturating_mul(1000) / self.insn_ps).max(1);
+            let budget = if single {
+                1
+            } else {
+                let deadline = self
+                    .platform
+                    .next_event_ns()
+                    .unwrap_or(u64::MAX)
+                    .min(now + MAX_SLICE_NS)
+                    .min(end)
+                    .max(now + 1);
+                ((deadline - now).saturating_mul(1000) / self.insn_ps).max(1)
+            };
             let before = self.cpu.counters.instructions;
             let exit = self.cpu.run(&mut self.platform, budget);
             let ran = self.cpu.counters.instructions - before;
@@ -317,9 +352,18 @@ impl Machine {
                 }
                 RunExit::Shutdown => {
                     log::warn!("triple fault: resetting the machine");
+                    self.counters.triple_faults += 1;
                     self.reset();
                     return StopReason::Reset;
                 }
+            }
+            // Single steps update the devices where a run_for slice would end: at the next
+            // device event or after MAX_SLICE_NS.
+            if single && exit == RunExit::Budget && self.platform.now_ns < self.step_sync_ns {
+                if self.cpu.debug_stop_pending() {
+                    return StopReason::Debug;
+                }
+                break;
             }
             let t = self.platform.now_ns;
             self.platform.advance_to(t);
@@ -332,6 +376,19 @@ impl Machine {
             }
             if self.cpu.state.a20 != self.platform.a20() {
                 self.sync_a20();
+            }
+            if single {
+                self.step_sync_ns = self
+                    .platform
+                    .next_event_ns()
+                    .unwrap_or(u64::MAX)
+                    .min(t + MAX_SLICE_NS);
+            }
+            if self.cpu.debug_stop_pending() {
+                return StopReason::Debug;
+            }
+            if single {
+                break;
             }
         }
         StopReason::TimeUp

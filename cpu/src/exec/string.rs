@@ -250,6 +250,9 @@ impl Cpu {
 
     /// I/O permission: IOPL in protected mode, then the TSS I/O bitmap (always in v86 mode).
     pub fn io_check(&mut self, bus: &mut dyn Bus, port: u16, n: u32) -> GResult<()> {
+        if self.host_debug.is_some() {
+            self.host_port(port, n);
+        }
         if !self.state.pe() {
             return Ok(());
         }

@@ -104,6 +104,9 @@ impl Cpu {
         if self.debug_active() {
             self.check_data_breakpoints(lin, n, false);
         }
+        if self.host_debug.is_some() {
+            self.host_watch(lin, n, false);
+        }
         let user = self.user_access();
         self.read_lin(bus, lin, width, user)
     }
@@ -130,6 +133,9 @@ impl Cpu {
         self.check_align(lin, n)?;
         if self.debug_active() {
             self.check_data_breakpoints(lin, n, true);
+        }
+        if self.host_debug.is_some() {
+            self.host_watch(lin, n, true);
         }
         let user = self.user_access();
         self.write_lin(bus, lin, width, value, user)
