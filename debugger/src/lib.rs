@@ -47,7 +47,18 @@ pub fn ctrl_c_flag() -> Arc<AtomicBool> {
 /// Runs the interactive debugger on the terminal: with line editing when stdin is a
 /// terminal, else reading plain lines (scripts, tests). Output goes to stdout.
 pub fn run_debugger(m: &mut Machine, syntax: Syntax) -> Result<(), DebugError> {
+    run_debugger_with(m, syntax, None)
+}
+
+/// [`run_debugger`] with a frontend callback run between continue slices and after every
+/// command (see [`Session::tick`]).
+pub fn run_debugger_with<'m>(
+    m: &'m mut Machine,
+    syntax: Syntax,
+    tick: Option<Box<dyn FnMut(&mut Machine) + 'm>>,
+) -> Result<(), DebugError> {
     let mut session = Session::new(m, syntax, ctrl_c_flag());
+    session.tick = tick;
     let mut out = std::io::stdout();
     if std::io::stdin().is_terminal() {
         let mut input = repl::EditedLines::new()?;

@@ -388,6 +388,7 @@ pub fn run_repl(
             }
         };
         out.flush()?;
+        s.run_tick();
         if let Flow::Quit = flow {
             break;
         }

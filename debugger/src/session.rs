@@ -83,6 +83,9 @@ pub struct Session<'m> {
     pub interrupt: Arc<AtomicBool>,
     /// Temporary breakpoint for step-over.
     temp_break: Option<u32>,
+    /// Called between continue slices and after every command, so a frontend can show the
+    /// guest display and feed it input while the terminal debugs (the SDL window does).
+    pub tick: Option<Box<dyn FnMut(&mut Machine) + 'm>>,
 }
 
 impl<'m> Session<'m> {
@@ -95,6 +98,14 @@ impl<'m> Session<'m> {
             disasm: Disassembler::new(syntax),
             interrupt,
             temp_break: None,
+            tick: None,
+        }
+    }
+
+    /// Gives the frontend its turn (see [`Session::tick`]).
+    pub fn run_tick(&mut self) {
+        if let Some(t) = &mut self.tick {
+            t(self.m);
         }
     }
 
@@ -358,6 +369,7 @@ impl<'m> Session<'m> {
         }
         let triple = self.m.counters.triple_faults;
         let r = self.m.run_for(ns);
+        self.run_tick();
         if r == StopReason::Debug {
             if let Some(stop) = self.m.cpu.take_debug_stop() {
                 if let Some(st) = self.accept(stop) {

@@ -54,7 +54,7 @@ impl DebugArgs {
             || self.gdb.is_some()
     }
 
-    fn syntax(&self) -> Result<Syntax, String> {
+    pub fn syntax(&self) -> Result<Syntax, String> {
         self.trace_syntax.parse().map_err(|e| format!("{e}"))
     }
 

@@ -47,6 +47,7 @@ fn window_options(cli: &Cli) -> Result<window::WindowOptions, String> {
         host_key,
         speed,
         screenshot_dir: cli.screenshot_dir.clone().unwrap_or_else(|| ".".into()),
+        debugger: None,
     })
 }
 
@@ -60,6 +61,18 @@ fn main() {
         Some(window_options(&cli).unwrap_or_else(|e| fail(e)))
     };
     let mut machine = Machine::new(config).unwrap_or_else(|e| fail(e));
+    // The terminal debugger with the window showing the guest.
+    if cli.debug.debug && cli.debug.gdb.is_none() {
+        if let Some(mut opts) = opts.clone() {
+            if let Ok(display) = window::open_display() {
+                opts.debugger = Some(cli.debug.syntax().unwrap_or_else(|e| fail(e)));
+                match window::run(&cli, display, machine, opts) {
+                    Ok(_) => std::process::exit(0),
+                    Err(e) => fail(e),
+                }
+            }
+        }
+    }
     if cli.debug.wanted() {
         let code = debug_args::run(&cli.debug, &mut machine, cli.timeout).unwrap_or_else(|e| {
             eprintln!("rawbox: {e}");

@@ -93,6 +93,7 @@ fn debugger_through_stdin() {
     let img = guest();
     let mut child = Command::new(env!("CARGO_BIN_EXE_rawbox"))
         .arg("--debug")
+        .arg("--headless")
         .arg("--fda")
         .arg(&img)
         .stdin(Stdio::piped())

@@ -151,6 +151,46 @@ fn mode_13h_demo_fills_a_320x200_screenshot_with_its_palette() {
 }
 
 #[test]
+fn the_terminal_debugs_while_the_window_shows_the_guest() {
+    use std::io::Write;
+    let x = Xvfb::start();
+    let (dir, img) = scratch("freedos722.img", "debug");
+    let log = dir.join("rawbox.log");
+    let mut rb = Rawbox::start_with(
+        &x,
+        &[
+            "--debug",
+            img.to_str().unwrap(),
+            "--screenshot-dir",
+            dir.to_str().unwrap(),
+        ],
+        &log,
+        std::process::Stdio::piped(),
+    );
+    let mut stdin = rb.child.stdin.take().unwrap();
+    // Stop at the boot sector, then let DOS boot while the window shows it.
+    writeln!(stdin, "b 0:7c00\nc\nr").unwrap();
+    let out = log.with_extension("out");
+    let t = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        if text.contains("eip=00007c00") {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the debugger did not stop at 0:7C00:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    writeln!(stdin, "bd 1\nc").unwrap();
+    let screen = shoot_until(&x, &mut rb, &dir, "the A:\\> prompt", |t| {
+        t.iter().any(|l| l.starts_with("A:\\>"))
+    });
+    assert!(screen.iter().any(|l| l.contains("FreeDOS")));
+}
+
+#[test]
 fn without_a_display_rawbox_says_so_and_runs_headless() {
     let dir = std::env::temp_dir().join(format!("rawbox-nodisplay-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -70,9 +70,8 @@ const CTRL_ALT_DEL: [(KeyCode, bool); 6] = [
     (KeyCode::ControlLeft, false),
 ];
 
-/// The emulation thread's state.
+/// The emulation thread's state besides the machine.
 struct Emulation<N: Fn()> {
-    m: Machine,
     shared: Arc<Shared>,
     notify: N,
     paused: bool,
@@ -84,11 +83,11 @@ struct Emulation<N: Fn()> {
 
 impl<N: Fn()> Emulation<N> {
     /// Applies one command; false means quit.
-    fn apply(&mut self, cmd: Command) -> bool {
+    fn apply(&mut self, m: &mut Machine, cmd: Command) -> bool {
         match cmd {
-            Command::Key(k, make) => self.m.key_event(k, make),
-            Command::Mouse { dx, dy, buttons } => self.m.mouse_motion(dx, dy, buttons),
-            Command::Wheel(dz) => self.m.mouse_wheel(dz),
+            Command::Key(k, make) => m.key_event(k, make),
+            Command::Mouse { dx, dy, buttons } => m.mouse_motion(dx, dy, buttons),
+            Command::Wheel(dz) => m.mouse_wheel(dz),
             Command::TogglePause => {
                 self.paused = !self.paused;
                 if self.paused {
@@ -101,14 +100,14 @@ impl<N: Fn()> Emulation<N> {
                 }
                 (self.notify)();
             }
-            Command::Reset => self.m.reset(),
+            Command::Reset => m.reset(),
             Command::CtrlAltDel => {
                 for (k, make) in CTRL_ALT_DEL {
-                    self.m.key_event(k, make);
+                    m.key_event(k, make);
                 }
             }
             Command::Screenshot(path) => {
-                self.m.render(&mut self.scratch);
+                m.render(&mut self.scratch);
                 match crate::screenshot::save(&self.scratch, &path) {
                     Ok(()) => eprintln!("rawbox: screenshot written to {}", path.display()),
                     Err(e) => eprintln!("rawbox: {e}"),
@@ -120,11 +119,11 @@ impl<N: Fn()> Emulation<N> {
     }
 
     /// Applies every queued command; false means quit.
-    fn drain(&mut self, commands: &Receiver<Command>) -> bool {
+    fn drain(&mut self, m: &mut Machine, commands: &Receiver<Command>) -> bool {
         loop {
             match commands.try_recv() {
                 Ok(c) => {
-                    if !self.apply(c) {
+                    if !self.apply(m, c) {
                         return false;
                     }
                 }
@@ -135,9 +134,9 @@ impl<N: Fn()> Emulation<N> {
     }
 
     /// Waits up to `d` for a command and applies it; false means quit.
-    fn wait(&mut self, commands: &Receiver<Command>, d: Duration) -> bool {
+    fn wait(&mut self, m: &mut Machine, commands: &Receiver<Command>, d: Duration) -> bool {
         match commands.recv_timeout(d) {
-            Ok(c) => self.apply(c),
+            Ok(c) => self.apply(m, c),
             Err(RecvTimeoutError::Timeout) => true,
             Err(RecvTimeoutError::Disconnected) => false,
         }
@@ -146,7 +145,7 @@ impl<N: Fn()> Emulation<N> {
 
 /// The emulation thread's body; returns how the run ended.
 pub fn run(
-    m: Machine,
+    mut m: Machine,
     mut watch: Watcher,
     speed: Speed,
     commands: Receiver<Command>,
@@ -157,7 +156,6 @@ pub fn run(
     let mut pacer = Pacer::new(speed, m.insn_time_ps());
     watch.track_screen = false;
     let mut e = Emulation {
-        m,
         shared,
         notify,
         paused: false,
@@ -171,9 +169,9 @@ pub fn run(
     let mut next_frame_ns = 0u64;
     let mut last_speaker = SpeakerOutput::Level(false);
     let mut stat_at = Instant::now();
-    let mut stat_insns = e.m.cpu.counters.instructions;
+    let mut stat_insns = m.cpu.counters.instructions;
     loop {
-        if !e.drain(&commands) {
+        if !e.drain(&mut m, &commands) {
             return Ok(Outcome::Done);
         }
         if e.paused {
@@ -183,7 +181,7 @@ pub fn run(
                     s.post(last_speaker);
                 }
             }
-            if !e.wait(&commands, MAX_WAIT) {
+            if !e.wait(&mut m, &commands, MAX_WAIT) {
                 return Ok(Outcome::Done);
             }
             continue;
@@ -192,37 +190,37 @@ pub fn run(
         // Sleep off guest time that is ahead of the wall clock (idle guests, MIPS targets),
         // waking early for input.
         let wall_ns = start.elapsed().saturating_sub(e.paused_total).as_nanos() as u64;
-        if let Some(d) = pacer.sleep_for(e.m.now_ns(), wall_ns) {
-            if !e.wait(&commands, d.min(MAX_WAIT)) {
+        if let Some(d) = pacer.sleep_for(m.now_ns(), wall_ns) {
+            if !e.wait(&mut m, &commands, d.min(MAX_WAIT)) {
                 return Ok(Outcome::Done);
             }
             continue;
         }
 
-        e.m.set_insn_time_ps(pacer.insn_ps());
-        let halts = e.m.counters.exits_halt;
-        let insns = e.m.cpu.counters.instructions;
+        m.set_insn_time_ps(pacer.insn_ps());
+        let halts = m.counters.exits_halt;
+        let insns = m.cpu.counters.instructions;
         let t0 = Instant::now();
-        let stop = e.m.run_for(SLICE_NS);
+        let stop = m.run_for(SLICE_NS);
         let host_ns = t0.elapsed().as_nanos() as u64;
-        if e.m.counters.exits_halt == halts {
-            pacer.after_busy_slice(e.m.cpu.counters.instructions - insns, host_ns);
+        if m.counters.exits_halt == halts {
+            pacer.after_busy_slice(m.cpu.counters.instructions - insns, host_ns);
         }
         if stop == StopReason::Halted {
             return Ok(Outcome::Stopped("the firmware stopped the machine".into()));
         }
 
         if let Some(s) = &speaker {
-            let now = e.m.speaker();
+            let now = m.speaker();
             if now != last_speaker {
                 last_speaker = now;
                 s.post(now);
             }
         }
 
-        let now = e.m.now_ns();
+        let now = m.now_ns();
         if now >= next_frame_ns {
-            e.m.render(&mut frame);
+            m.render(&mut frame);
             // Only changed pictures are handed over: an idle text screen costs the UI
             // nothing but the cursor blink.
             if frame != shown {
@@ -233,7 +231,7 @@ pub fn run(
                 }
                 (e.notify)();
             }
-            let period = 1_000_000_000_000u64 / e.m.refresh_mhz().clamp(10_000, 200_000);
+            let period = 1_000_000_000_000u64 / m.refresh_mhz().clamp(10_000, 200_000);
             // Keep a steady cadence; after a stall, restart it from now.
             next_frame_ns = if now - next_frame_ns > 4 * period {
                 now + period
@@ -242,18 +240,71 @@ pub fn run(
             };
         }
 
-        if let Some(o) = watch.check(&mut e.m, &mut e.scratch)? {
+        if let Some(o) = watch.check(&mut m, &mut e.scratch)? {
             return Ok(o);
         }
 
         if stat_at.elapsed() >= Duration::from_millis(500) {
-            let n = e.m.cpu.counters.instructions - stat_insns;
+            let n = m.cpu.counters.instructions - stat_insns;
             let mips = n as f64 / stat_at.elapsed().as_secs_f64() / 1e6;
-            stat_insns = e.m.cpu.counters.instructions;
+            stat_insns = m.cpu.counters.instructions;
             stat_at = Instant::now();
             if let Ok(mut s) = e.shared.status.lock() {
                 s.mips = mips;
             }
         }
     }
+}
+
+/// The emulation thread's body with the terminal debugger in charge: the debugger runs the
+/// machine (reading its commands from stdin), and between its slices and commands the window
+/// gets new frames, speaker changes and the keyboard and mouse input.
+pub fn run_debugger(
+    mut m: Machine,
+    syntax: rawbox_debugger::Syntax,
+    commands: Receiver<Command>,
+    shared: Arc<Shared>,
+    speaker: Option<SpeakerQueue>,
+    notify: impl Fn(),
+) -> Result<Outcome, String> {
+    let mut e = Emulation {
+        shared,
+        notify,
+        paused: false,
+        paused_total: Duration::ZERO,
+        paused_since: None,
+        scratch: Frame::new(),
+    };
+    let mut frame = Frame::new();
+    let mut shown = Frame::new();
+    let mut last_speaker = SpeakerOutput::Level(false);
+    let mut last_frame = Instant::now() - Duration::from_secs(1);
+    let tick = move |m: &mut Machine| {
+        // Quit from the window ends the process (the debugger may be waiting on stdin).
+        if !e.drain(m, &commands) {
+            std::process::exit(0);
+        }
+        if let Some(s) = &speaker {
+            let now = m.speaker();
+            if now != last_speaker {
+                last_speaker = now;
+                s.post(now);
+            }
+        }
+        if last_frame.elapsed() >= Duration::from_millis(14) {
+            last_frame = Instant::now();
+            m.render(&mut frame);
+            if frame != shown {
+                shown.clone_from(&frame);
+                if let Ok(mut slot) = e.shared.frame.lock() {
+                    std::mem::swap(&mut slot.frame, &mut frame);
+                    slot.seq += 1;
+                }
+                (e.notify)();
+            }
+        }
+    };
+    rawbox_debugger::run_debugger_with(&mut m, syntax, Some(Box::new(tick)))
+        .map_err(|e| e.to_string())?;
+    Ok(Outcome::Done)
 }

@@ -37,6 +37,8 @@ pub struct WindowOptions {
     pub host_key: sdl2::keyboard::Scancode,
     pub speed: pacing::Speed,
     pub screenshot_dir: std::path::PathBuf,
+    /// Run the terminal debugger on the machine (the window shows the guest meanwhile).
+    pub debugger: Option<rawbox_debugger::Syntax>,
 }
 
 /// A frame arrived (pushed by the emulation thread to wake the event loop).
@@ -334,13 +336,17 @@ pub fn run(
     let (tx, rx) = std::sync::mpsc::channel();
     let emu_shared = shared.clone();
     let speed = opts.speed;
+    let debugger = opts.debugger;
     let thread = std::thread::Builder::new()
         .name("emulation".into())
         .spawn(move || {
             let notify = move || {
                 let _ = sender.push_custom_event(FrameReady);
             };
-            emulation::run(m, watch, speed, rx, emu_shared, speaker, notify)
+            match debugger {
+                Some(syntax) => emulation::run_debugger(m, syntax, rx, emu_shared, speaker, notify),
+                None => emulation::run(m, watch, speed, rx, emu_shared, speaker, notify),
+            }
         })
         .map_err(|e| format!("cannot start the emulation thread: {e}"))?;
 

@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn shared() -> PathBuf {
@@ -51,50 +50,41 @@ pub struct Xvfb {
     pub display: String,
 }
 
-static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
-
 impl Xvfb {
+    /// Starts Xvfb on a display number it picks itself (`-displayfd`), so parallel tests
+    /// and stale sockets of earlier runs never collide.
     pub fn start() -> Xvfb {
+        use std::io::Read;
         need("Xvfb");
         need("xdotool");
-        for _ in 0..50 {
-            let n = 200
-                + (std::process::id() % 500) * 4
-                + NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed) % 4;
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let mut child = Command::new("Xvfb")
-                .args([
-                    &format!(":{n}"),
-                    "-screen",
-                    "0",
-                    "1024x768x24",
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start Xvfb");
-            let t = Instant::now();
-            while t.elapsed() < Duration::from_secs(10) {
-                if socket.exists() {
-                    return Xvfb {
-                        child,
-                        display: format!(":{n}"),
-                    };
-                }
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1024x768x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let mut out = child.stdout.take().expect("Xvfb stdout");
+        let mut number = String::new();
+        let mut byte = [0u8; 1];
+        while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+            number.push(byte[0] as char);
         }
-        panic!("could not start Xvfb");
+        let n: u32 = number
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("Xvfb did not report its display ({number:?})"));
+        Xvfb {
+            child,
+            display: format!(":{n}"),
+        }
     }
 
     /// Runs xdotool on this display; returns its stdout.
@@ -115,7 +105,10 @@ impl Xvfb {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM lets Xvfb remove its socket and lock file.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -129,8 +122,14 @@ pub struct Rawbox {
 impl Rawbox {
     /// Starts `rawbox ARGS` on the display and waits for its window.
     pub fn start(x: &Xvfb, args: &[&str], log: &Path) -> Rawbox {
+        Rawbox::start_with(x, args, log, Stdio::null())
+    }
+
+    /// [`Rawbox::start`] with the given stdin (a pipe for the terminal debugger).
+    pub fn start_with(x: &Xvfb, args: &[&str], log: &Path, stdin: Stdio) -> Rawbox {
         let child = Command::new(env!("CARGO_BIN_EXE_rawbox"))
             .args(args)
+            .stdin(stdin)
             .env("DISPLAY", &x.display)
             .env("SDL_AUDIODRIVER", "dummy")
             .stdout(std::fs::File::create(log.with_extension("out")).unwrap())
@@ -145,7 +144,7 @@ impl Rawbox {
         let mut last_err = String::new();
         loop {
             let out = Command::new("xdotool")
-                .args(["search", "--name", "^rawbox"])
+                .args(["search", "--pid", &r.child.id().to_string()])
                 .env("DISPLAY", &x.display)
                 .output()
                 .expect("run xdotool");
