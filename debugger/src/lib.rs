@@ -55,7 +55,7 @@ pub fn run_debugger(m: &mut Machine, syntax: Syntax) -> Result<(), DebugError> {
 pub fn run_debugger_with<'m>(
     m: &'m mut Machine,
     syntax: Syntax,
-    tick: Option<Box<dyn FnMut(&mut Machine) + 'm>>,
+    tick: Option<session::Tick<'m>>,
 ) -> Result<(), DebugError> {
     let mut session = Session::new(m, syntax, ctrl_c_flag());
     session.tick = tick;

@@ -72,6 +72,9 @@ pub enum Stopped {
     FirmwareHalted,
 }
 
+/// A frontend callback (see [`Session::tick`]).
+pub type Tick<'m> = Box<dyn FnMut(&mut Machine) + 'm>;
+
 /// The debugger's state over a machine.
 pub struct Session<'m> {
     pub m: &'m mut Machine,
@@ -85,7 +88,7 @@ pub struct Session<'m> {
     temp_break: Option<u32>,
     /// Called between continue slices and after every command, so a frontend can show the
     /// guest display and feed it input while the terminal debugs (the SDL window does).
-    pub tick: Option<Box<dyn FnMut(&mut Machine) + 'm>>,
+    pub tick: Option<Tick<'m>>,
 }
 
 impl<'m> Session<'m> {

@@ -141,7 +141,6 @@ impl Rawbox {
             window: String::new(),
         };
         let t = Instant::now();
-        let mut last_err = String::new();
         loop {
             let out = Command::new("xdotool")
                 .args(["search", "--pid", &r.child.id().to_string()])
@@ -153,7 +152,7 @@ impl Rawbox {
                 r.window = id.to_string();
                 break;
             }
-            last_err = String::from_utf8_lossy(&out.stderr).into_owned();
+            let last_err = String::from_utf8_lossy(&out.stderr);
             if let Ok(Some(status)) = r.child.try_wait() {
                 panic!(
                     "rawbox exited ({status}) before its window appeared: {}",
