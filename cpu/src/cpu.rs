@@ -76,6 +76,8 @@ pub struct Cpu {
     pub(crate) pending_exit: Option<RunExit>,
     /// The x87 coprocessor, if one is attached (else ESC opcodes only fetch their operand).
     pub fpu: Option<Box<crate::x87::Fpu>>,
+    /// The block compiler that runs hot blocks, if one is installed (see [`crate::engine`]).
+    pub(crate) engine: Option<crate::engine::Engine>,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -106,6 +108,7 @@ impl Cpu {
             pending_exit: None,
             data_bp_hits: 0,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
+            engine: None,
         };
         cpu.reset();
         Ok(cpu)
@@ -254,7 +257,7 @@ impl Cpu {
         }
         let start = self.counters.instructions;
         let (block, ticket) = self.get_block(bus)?;
-        let r = self.exec_block(bus, &block, limit);
+        let r = self.exec_any(bus, &block, limit);
         let n = block.insns.len().min(limit);
         let first = block
             .insns
@@ -278,7 +281,7 @@ impl Cpu {
                 }
                 let lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
                 let (block, ticket) = self.get_block(bus)?;
-                let r = self.exec_block(bus, &block, lim);
+                let r = self.exec_any(bus, &block, lim);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);
                 }
@@ -313,46 +316,104 @@ impl Cpu {
         Ok(self.pending_exit.take())
     }
 
+    /// Runs up to `limit` instructions of a block: through the installed block engine when the
+    /// whole block runs and no debug register is armed, else in the interpreter.
+    #[inline(always)]
+    fn exec_any(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<bool> {
+        if self.engine.is_some() && limit >= block.insns.len() && !self.debug_active() {
+            return self.exec_with_engine(bus, block);
+        }
+        self.exec_block(bus, block, limit)
+    }
+
     /// Executes up to `limit` instructions of a block. Returns true when an instruction asked
     /// to leave the block early (mode change, interrupt, HLT, self-modifying code...).
     #[inline]
-    fn exec_block(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<bool> {
+    pub(crate) fn exec_block(
+        &mut self,
+        bus: &mut dyn Bus,
+        block: &Block,
+        limit: usize,
+    ) -> GResult<bool> {
         let n = block.insns.len().min(limit);
         let mask = self.ip_mask();
         // Debug registers force one-instruction blocks; the common case skips their checks.
         let debug = self.debug_active();
         for d in &block.insns[..n] {
-            let eip = self.state.eip;
-            if debug {
-                self.check_exec_breakpoint(eip)?;
-            }
-            self.insn_eip = eip;
-            self.state.eip = eip.wrapping_add(d.len as u32) & mask;
-            if let Err(f) = (d.handler)(self, bus, d) {
-                // The 8086's divide error is a trap: it returns past the instruction.
-                if !(f == Fault::DE && self.model == CpuModel::I8086) {
-                    self.state.eip = eip;
-                }
-                self.data_bp_hits = 0;
-                self.counters.exceptions += 1;
-                return Err(f);
-            }
-            self.counters.instructions += 1;
-            if debug && self.data_bp_hits != 0 {
-                // Data breakpoints trap after the access completes.
-                self.state.dr[6] |= std::mem::take(&mut self.data_bp_hits);
-                self.interrupt(bus, vector::DB, crate::interrupt::IntKind::Exception, None)?;
-                return Ok(true);
-            }
-            if self.end_block || self.mem.has_smc() {
-                self.end_block = false;
-                if self.mem.has_smc() {
-                    self.process_smc();
-                }
+            if self.exec_insn(bus, d, mask, debug)? {
                 return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// Executes one instruction of a block at the current EIP, exactly as the interpreter's
+    /// block loop does: breakpoints (when `debug`), EIP advance, the handler, fault EIP
+    /// restore, counting, data-breakpoint traps, `end_block` and self-modifying-code checks.
+    /// Returns true when the block must end after this instruction.
+    #[inline(always)]
+    fn exec_insn(
+        &mut self,
+        bus: &mut dyn Bus,
+        d: &DecodedInsn,
+        mask: u32,
+        debug: bool,
+    ) -> GResult<bool> {
+        let eip = self.state.eip;
+        if debug {
+            self.check_exec_breakpoint(eip)?;
+        }
+        self.insn_eip = eip;
+        self.state.eip = eip.wrapping_add(d.len as u32) & mask;
+        if let Err(f) = (d.handler)(self, bus, d) {
+            // The 8086's divide error is a trap: it returns past the instruction.
+            if !(f == Fault::DE && self.model == CpuModel::I8086) {
+                self.state.eip = eip;
+            }
+            self.data_bp_hits = 0;
+            self.counters.exceptions += 1;
+            return Err(f);
+        }
+        self.counters.instructions += 1;
+        if debug && self.data_bp_hits != 0 {
+            // Data breakpoints trap after the access completes.
+            self.state.dr[6] |= std::mem::take(&mut self.data_bp_hits);
+            self.interrupt(bus, vector::DB, crate::interrupt::IntKind::Exception, None)?;
+            return Ok(true);
+        }
+        if self.end_block || self.mem.has_smc() {
+            self.end_block = false;
+            if self.mem.has_smc() {
+                self.process_smc();
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// One instruction of a compiled block that the JIT does not emit inline: exactly the
+    /// interpreter's per-instruction step (no debug registers: compiled blocks never run
+    /// while they are armed). Returns true when the block must end after it.
+    pub fn exec_insn_for_jit(&mut self, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<bool> {
+        let mask = self.ip_mask();
+        self.exec_insn(bus, d, mask, false)
+    }
+
+    /// After a write emitted by the JIT: applies pending self-modifying-code invalidations and
+    /// says whether the block must end (it may have overwritten itself).
+    pub fn jit_check_smc(&mut self) -> bool {
+        if self.mem.has_smc() {
+            self.process_smc();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Records the start of an instruction the JIT runs inline (what faults restore EIP to).
+    #[inline]
+    pub fn jit_begin_insn(&mut self, eip: u32) {
+        self.insn_eip = eip;
     }
 
     /// Looks up (or decodes) the block at CS:EIP.
@@ -464,6 +525,7 @@ impl Cpu {
             insns: insns.into_boxed_slice(),
             phys,
             bytes: off,
+            jit: Default::default(),
         });
         let fits = block.bytes <= page_rest;
         if cacheable && fits {

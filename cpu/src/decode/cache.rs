@@ -134,6 +134,8 @@ pub struct Block {
     pub phys: u32,
     /// Number of guest bytes covered.
     pub bytes: u32,
+    /// Run count and translation for the block engine (see [`crate::engine`]).
+    pub jit: crate::engine::JitSlot,
 }
 
 /// Cache statistics.

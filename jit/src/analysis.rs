@@ -1,0 +1,290 @@
+//! What the compiler does with each instruction of a block: which forms are emitted inline
+//! (and with which operands), which go to the interpreter's handler, and a backward pass
+//! deciding which lazy-flag records are read before being overwritten.
+
+use crate::layout;
+use iced_x86::{Mnemonic as M, OpKind};
+use rawbox_cpu::decode::cache::{DecodedInsn, Handler, OpFast};
+use rawbox_cpu::exec::{arith, control, transfer};
+use rawbox_cpu::flags::OpSize;
+use rawbox_cpu::CpuModel;
+
+/// A register (as its byte offset in `Cpu`) or an immediate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    Reg(i32),
+    Imm(u32),
+}
+
+/// How one instruction is compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Call the interpreter's handler.
+    Helper,
+    /// MOV reg, reg/imm.
+    MovReg {
+        dst: i32,
+        src: Src,
+        size: OpSize,
+    },
+    /// MOV reg, [mem] (also MOVZX/MOVSX from memory when `ext` is set).
+    Load {
+        dst: i32,
+        size: OpSize,
+        ext: Option<(bool, OpSize)>,
+    },
+    /// MOV [mem], reg/imm.
+    Store {
+        src: Src,
+        size: OpSize,
+    },
+    /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, reg/imm.
+    Alu {
+        op: u8,
+        dst: i32,
+        src: Src,
+        size: OpSize,
+    },
+    Neg {
+        dst: i32,
+        size: OpSize,
+    },
+    Not {
+        dst: i32,
+        size: OpSize,
+    },
+    IncDec {
+        dec: bool,
+        dst: i32,
+        size: OpSize,
+    },
+    /// LEA reg16/32, [mem].
+    Lea {
+        dst: i32,
+        size: OpSize,
+    },
+    /// MOVZX/MOVSX reg, reg.
+    Movx {
+        signed: bool,
+        dst: i32,
+        size: OpSize,
+        src: i32,
+        src_size: OpSize,
+    },
+    /// JMP rel: `delta` from the next instruction, 16-bit IP when `ip16`.
+    Jmp {
+        delta: u32,
+        ip16: bool,
+    },
+    /// Jcc rel (condition code in x86 encoding order).
+    Jcc {
+        cc: u8,
+        delta: u32,
+        ip16: bool,
+    },
+}
+
+impl Form {
+    /// Sets every lazy-flag field (so an earlier record is dead).
+    pub fn writes_all_flags(&self) -> bool {
+        matches!(self, Form::Alu { .. } | Form::Neg { .. })
+    }
+    /// Neither reads nor writes flags, cannot fault and does not leave the block.
+    pub fn flag_neutral(&self) -> bool {
+        matches!(
+            self,
+            Form::MovReg { .. } | Form::Not { .. } | Form::Lea { .. } | Form::Movx { .. }
+        )
+    }
+}
+
+fn is(h: Handler, f: Handler) -> bool {
+    std::ptr::fn_addr_eq(h, f)
+}
+
+fn reg_of(op: OpFast) -> Option<i32> {
+    match op {
+        OpFast::R8(n) => Some(layout::reg8(n)),
+        OpFast::R16(n) | OpFast::R32(n) => Some(layout::reg32(n)),
+        _ => None,
+    }
+}
+
+fn src_of(op: OpFast, size: OpSize) -> Option<Src> {
+    match op {
+        OpFast::Imm(v) => Some(Src::Imm(v & size.mask())),
+        o => reg_of(o).map(Src::Reg),
+    }
+}
+
+/// Chooses the form of one instruction.
+pub fn classify(d: &DecodedInsn, model: CpuModel) -> Form {
+    classify_inner(d, model).unwrap_or(Form::Helper)
+}
+
+fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
+    let i = &d.insn;
+    let h = d.handler;
+    let [op0, op1, _] = d.ops;
+    let size = d.sizes[0];
+    let alu_op = match i.mnemonic() {
+        M::Add => Some(arith::ADD),
+        M::Or => Some(arith::OR),
+        M::And => Some(arith::AND),
+        M::Sub => Some(arith::SUB),
+        M::Xor => Some(arith::XOR),
+        M::Cmp => Some(arith::CMP),
+        M::Test => Some(arith::TEST),
+        _ => None,
+    };
+    if let Some(op) = alu_op {
+        let handler = match op {
+            arith::ADD => arith::alu::<{ arith::ADD }> as Handler,
+            arith::OR => arith::alu::<{ arith::OR }>,
+            arith::AND => arith::alu::<{ arith::AND }>,
+            arith::SUB => arith::alu::<{ arith::SUB }>,
+            arith::XOR => arith::alu::<{ arith::XOR }>,
+            arith::CMP => arith::alu::<{ arith::CMP }>,
+            _ => arith::alu::<{ arith::TEST }>,
+        };
+        if !is(h, handler) || i.op_count() != 2 {
+            return None;
+        }
+        return Some(Form::Alu {
+            op,
+            dst: reg_of(op0)?,
+            src: src_of(op1, size)?,
+            size,
+        });
+    }
+    match i.mnemonic() {
+        M::Mov if is(h, transfer::mov) => {
+            if let Some(dst) = reg_of(op0) {
+                if op1 == OpFast::Mem {
+                    return Some(Form::Load {
+                        dst,
+                        size,
+                        ext: None,
+                    });
+                }
+                return Some(Form::MovReg {
+                    dst,
+                    src: src_of(op1, size)?,
+                    size,
+                });
+            }
+            if op0 == OpFast::Mem {
+                return Some(Form::Store {
+                    src: src_of(op1, size)?,
+                    size,
+                });
+            }
+            None
+        }
+        M::Movzx | M::Movsx if is(h, transfer::movx::<false>) || is(h, transfer::movx::<true>) => {
+            let signed = i.mnemonic() == M::Movsx;
+            let dst = reg_of(op0)?;
+            let src_size = d.sizes[1];
+            if op1 == OpFast::Mem {
+                return Some(Form::Load {
+                    dst,
+                    size,
+                    ext: Some((signed, src_size)),
+                });
+            }
+            Some(Form::Movx {
+                signed,
+                dst,
+                size,
+                src: reg_of(op1)?,
+                src_size,
+            })
+        }
+        M::Lea if is(h, transfer::lea) && op1 == OpFast::Mem && size != OpSize::Byte => {
+            Some(Form::Lea {
+                dst: reg_of(op0)?,
+                size,
+            })
+        }
+        M::Neg if is(h, arith::neg) => Some(Form::Neg {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Not if is(h, arith::not) => Some(Form::Not {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Inc | M::Dec if is(h, arith::incdec::<false>) || is(h, arith::incdec::<true>) => {
+            Some(Form::IncDec {
+                dec: i.mnemonic() == M::Dec,
+                dst: reg_of(op0)?,
+                size,
+            })
+        }
+        M::Jmp if is(h, control::jmp) => {
+            let ip16 = match i.op0_kind() {
+                OpKind::NearBranch16 => true,
+                OpKind::NearBranch32 => false,
+                _ => return None,
+            };
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            Some(Form::Jmp { delta, ip16 })
+        }
+        _ if is(h, control::jcc) => {
+            let ip16 = match i.op0_kind() {
+                OpKind::NearBranch16 => true,
+                OpKind::NearBranch32 => false,
+                _ => return None,
+            };
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            let _ = model;
+            Some(Form::Jcc {
+                cc: rawbox_cpu::exec::bits::cc_of(i),
+                delta,
+                ip16,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// For each instruction, whether the lazy-flag record it writes can be read (by a later
+/// instruction, a fault or the block's exit) before the next full overwrite.
+pub fn flags_live_after(forms: &[Form]) -> Vec<bool> {
+    let mut live = vec![true; forms.len()];
+    let mut l = true;
+    for (k, f) in forms.iter().enumerate().rev() {
+        live[k] = l;
+        if f.writes_all_flags() {
+            l = false;
+        } else if !f.flag_neutral() {
+            l = true;
+        }
+    }
+    live
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liveness_skips_overwritten_records() {
+        let alu = Form::Alu {
+            op: arith::ADD,
+            dst: 0,
+            src: Src::Imm(1),
+            size: OpSize::Dword,
+        };
+        let mov = Form::MovReg {
+            dst: 0,
+            src: Src::Imm(1),
+            size: OpSize::Dword,
+        };
+        let forms = [alu, mov, alu, Form::Helper, alu, alu];
+        assert_eq!(
+            flags_live_after(&forms),
+            vec![false, false, true, false, false, true]
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The block compiler installed into the CPU: classifies a block's instructions, emits host
+//! code for it and wraps the result as the block's translation; plus the statistics it keeps.
+
+use crate::analysis::{classify, flags_live_after, Form};
+use crate::codebuf::CodeBuf;
+use crate::ctx::{exit, JitCtx};
+use crate::emit::{Emitter, Mode};
+use rawbox_cpu::decode::Block;
+use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock};
+use rawbox_cpu::{Bus, Cpu, Fault, GResult};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// JIT settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JitConfig {
+    /// Interpreted runs of a block before it is compiled (0: compile on first execution).
+    pub threshold: u32,
+    /// Most bytes of host code kept before everything is flushed.
+    pub cache_bytes: usize,
+}
+
+impl Default for JitConfig {
+    fn default() -> JitConfig {
+        JitConfig {
+            threshold: 16,
+            cache_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Counters shared by the compiler and the code it made (relaxed atomics: one CPU thread).
+#[derive(Debug, Default)]
+pub struct JitStats {
+    pub blocks_compiled: AtomicU64,
+    pub compile_nanos: AtomicU64,
+    pub compile_failures: AtomicU64,
+    /// Guest instructions emitted inline / as handler calls.
+    pub insns_inline: AtomicU64,
+    pub insns_helper: AtomicU64,
+    pub blocks_run: AtomicU64,
+    pub exits_end: AtomicU64,
+    pub exits_stop: AtomicU64,
+    pub exits_fault: AtomicU64,
+    /// Bytes of executable memory held by live translations.
+    pub code_bytes: AtomicU64,
+    pub cache_flushes: AtomicU64,
+}
+
+fn bump(c: &AtomicU64, n: u64) {
+    c.store(c.load(Ordering::Relaxed).wrapping_add(n), Ordering::Relaxed);
+}
+
+impl JitStats {
+    /// A human-readable summary (for `--stats`).
+    pub fn summary(&self) -> String {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "jit: blocks compiled {} ({} failed) in {:.3} ms, insns inline {} / handler calls {}\n\
+             jit: blocks run {}, exits: end {} / early {} / fault {}\n\
+             jit: code cache {} KB in use, {} flushes",
+            g(&self.blocks_compiled),
+            g(&self.compile_failures),
+            g(&self.compile_nanos) as f64 / 1e6,
+            g(&self.insns_inline),
+            g(&self.insns_helper),
+            g(&self.blocks_run),
+            g(&self.exits_end),
+            g(&self.exits_stop),
+            g(&self.exits_fault),
+            g(&self.code_bytes) / 1024,
+            g(&self.cache_flushes),
+        )
+    }
+}
+
+/// One block's translation.
+struct CompiledCode {
+    code: CodeBuf,
+    insns: usize,
+    stats: Arc<JitStats>,
+}
+
+impl Drop for CompiledCode {
+    fn drop(&mut self) {
+        let c = &self.stats.code_bytes;
+        c.store(
+            c.load(Ordering::Relaxed)
+                .saturating_sub(self.code.size() as u64),
+            Ordering::Relaxed,
+        );
+    }
+}
+
+impl CompiledBlock for CompiledCode {
+    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block) -> GResult<bool> {
+        if block.insns.len() != self.insns {
+            // Not the block this was compiled from: interpret instead (never expected).
+            for d in block.insns.iter() {
+                if cpu.exec_insn_for_jit(bus, d)? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        let mut ctx = JitCtx {
+            cpu,
+            bus,
+            block,
+            fault: None,
+        };
+        let r = self.code.call(&mut ctx);
+        bump(&self.stats.blocks_run, 1);
+        match r {
+            exit::NEXT => {
+                bump(&self.stats.exits_end, 1);
+                Ok(false)
+            }
+            exit::STOP => {
+                bump(&self.stats.exits_stop, 1);
+                Ok(true)
+            }
+            _ => {
+                bump(&self.stats.exits_fault, 1);
+                Err(ctx.fault.take().unwrap_or(Fault::Shutdown))
+            }
+        }
+    }
+}
+
+/// The compiler.
+pub struct Jit {
+    config: JitConfig,
+    stats: Arc<JitStats>,
+}
+
+impl Jit {
+    pub fn new(config: JitConfig) -> Jit {
+        Jit {
+            config,
+            stats: Arc::default(),
+        }
+    }
+
+    pub fn stats(&self) -> Arc<JitStats> {
+        self.stats.clone()
+    }
+
+    fn translate(&self, cpu: &Cpu, block: &Block) -> Result<CodeBuf, String> {
+        let mode = Mode {
+            code32: cpu.state.code32(),
+            jump_limit: cpu.model.is_286_plus(),
+        };
+        let forms: Vec<Form> = block.insns.iter().map(|d| classify(d, cpu.model)).collect();
+        let live = flags_live_after(&forms);
+        let mut e = Emitter::new(mode).map_err(|e| e.to_string())?;
+        let start = e.prologue();
+        let mut off = 0u32;
+        for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {
+            e.insn(k as u32, off, d, *form, live[k]);
+            off = off.wrapping_add(d.len as u32);
+        }
+        let inline = forms.iter().filter(|f| **f != Form::Helper).count() as u64;
+        bump(&self.stats.insns_inline, inline);
+        bump(&self.stats.insns_helper, forms.len() as u64 - inline);
+        let buf = e.finish(off)?;
+        Ok(CodeBuf::new(buf, start))
+    }
+}
+
+impl BlockCompiler for Jit {
+    fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
+        let used = self.stats.code_bytes.load(Ordering::Relaxed);
+        if used as usize >= self.config.cache_bytes {
+            bump(&self.stats.cache_flushes, 1);
+            return Compiled::CacheFull;
+        }
+        let t0 = Instant::now();
+        let r = self.translate(cpu, block);
+        bump(&self.stats.compile_nanos, t0.elapsed().as_nanos() as u64);
+        match r {
+            Ok(code) => {
+                bump(&self.stats.blocks_compiled, 1);
+                bump(&self.stats.code_bytes, code.size() as u64);
+                Compiled::Code(Arc::new(CompiledCode {
+                    code,
+                    insns: block.insns.len(),
+                    stats: self.stats.clone(),
+                }))
+            }
+            Err(e) => {
+                log::warn!("jit: block at {:#x} not compiled: {e}", block.phys);
+                bump(&self.stats.compile_failures, 1);
+                Compiled::Interpret
+            }
+        }
+    }
+}

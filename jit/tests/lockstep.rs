@@ -1,0 +1,57 @@
+//! Differential tests: random programs run by the interpreter and by the JIT (force-compile
+//! and a low threshold) in real mode, 16-bit and 32-bit protected mode, compared at every
+//! step of whole blocks (registers, EIP, lazy flags, counters, port writes, RAM).
+
+mod common;
+
+use common::guest::{Entry, CODE, CODE16};
+use common::{lockstep, pair, random_code};
+use rawbox_cpu::{CpuModel, RunExit};
+use std::sync::atomic::Ordering;
+
+fn run_random(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32) {
+    let (bits, addr) = match entry {
+        Entry::Pm32 => (32, CODE),
+        _ => (16, CODE16),
+    };
+    let mut compiled = 0;
+    let mut inline = 0;
+    for seed in seeds {
+        let prog = |g: &mut common::guest::Guest| {
+            g.asm(bits, addr, |a| random_code::program(a, bits, seed, 40, 12));
+        };
+        let (mut a, mut b, stats) = pair(CpuModel::Pentium, entry, threshold, &prog);
+        let what = format!("{entry:?} seed {seed} threshold {threshold}");
+        let exit = lockstep(&mut a, &mut b, 48, 100_000, &what);
+        assert_ne!(exit, RunExit::Budget, "{what}: did not finish");
+        compiled += stats.blocks_compiled.load(Ordering::Relaxed);
+        inline += stats.insns_inline.load(Ordering::Relaxed);
+    }
+    assert!(compiled > 0, "nothing was compiled");
+    assert!(inline > 0, "nothing was emitted inline");
+}
+
+#[test]
+fn random_pm32_force_compile() {
+    run_random(Entry::Pm32, 0..150, 0);
+}
+
+#[test]
+fn random_pm32_threshold() {
+    run_random(Entry::Pm32, 1000..1060, 3);
+}
+
+#[test]
+fn random_pm16_force_compile() {
+    run_random(Entry::Pm16, 2000..2150, 0);
+}
+
+#[test]
+fn random_real_force_compile() {
+    run_random(Entry::Real, 3000..3150, 0);
+}
+
+#[test]
+fn random_real_threshold() {
+    run_random(Entry::Real, 4000..4060, 2);
+}
