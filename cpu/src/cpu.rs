@@ -78,6 +78,9 @@ pub struct Cpu {
     pub fpu: Option<Box<crate::x87::Fpu>>,
     /// The block compiler that runs hot blocks, if one is installed (see [`crate::engine`]).
     pub(crate) engine: Option<crate::engine::Engine>,
+    /// Most instructions decoded into one block (tests lower it to compile single
+    /// instructions).
+    max_block_insns: usize,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -109,6 +112,7 @@ impl Cpu {
             data_bp_hits: 0,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
             engine: None,
+            max_block_insns: MAX_BLOCK_INSNS,
         };
         cpu.reset();
         Ok(cpu)
@@ -189,6 +193,13 @@ impl Cpu {
     pub fn flush_caches(&mut self) {
         self.cache.clear();
         self.tlb.flush(false);
+    }
+
+    /// Limits decoded blocks to `n` instructions (1 to the default 48) and drops the cache.
+    /// Single-step tests use 1 so every instruction runs as its own (compiled) block.
+    pub fn set_max_block_insns(&mut self, n: usize) {
+        self.max_block_insns = n.clamp(1, MAX_BLOCK_INSNS);
+        self.cache.clear();
     }
 
     /// Decoded-block cache statistics.
@@ -471,7 +482,7 @@ impl Cpu {
         let mut insns = Vec::new();
         let mut off = 0u32;
         let mut buf = [0u8; 16];
-        while insns.len() < MAX_BLOCK_INSNS {
+        while insns.len() < self.max_block_insns {
             let in_page = avail.saturating_sub(off).min(15) as usize;
             for (i, b) in buf.iter_mut().enumerate().take(in_page) {
                 *b = self.mem.read_u8(bus, phys + off + i as u32);

@@ -4,8 +4,8 @@
 
 use crate::layout;
 use iced_x86::{Mnemonic as M, OpKind};
-use rawbox_cpu::decode::cache::{DecodedInsn, Handler, OpFast};
-use rawbox_cpu::exec::{arith, control, transfer};
+use rawbox_cpu::decode::cache::{DecodedInsn, OpFast};
+use rawbox_cpu::exec::arith;
 use rawbox_cpu::flags::OpSize;
 use rawbox_cpu::CpuModel;
 
@@ -98,10 +98,6 @@ impl Form {
     }
 }
 
-fn is(h: Handler, f: Handler) -> bool {
-    std::ptr::fn_addr_eq(h, f)
-}
-
 fn reg_of(op: OpFast) -> Option<i32> {
     match op {
         OpFast::R8(n) => Some(layout::reg8(n)),
@@ -124,7 +120,9 @@ pub fn classify(d: &DecodedInsn, model: CpuModel) -> Form {
 
 fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
     let i = &d.insn;
-    let h = d.handler;
+    if !rawbox_cpu::exec::uses_mnemonic_handler(i, model, d.extra) {
+        return None;
+    }
     let [op0, op1, _] = d.ops;
     let size = d.sizes[0];
     let alu_op = match i.mnemonic() {
@@ -138,16 +136,7 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
         _ => None,
     };
     if let Some(op) = alu_op {
-        let handler = match op {
-            arith::ADD => arith::alu::<{ arith::ADD }> as Handler,
-            arith::OR => arith::alu::<{ arith::OR }>,
-            arith::AND => arith::alu::<{ arith::AND }>,
-            arith::SUB => arith::alu::<{ arith::SUB }>,
-            arith::XOR => arith::alu::<{ arith::XOR }>,
-            arith::CMP => arith::alu::<{ arith::CMP }>,
-            _ => arith::alu::<{ arith::TEST }>,
-        };
-        if !is(h, handler) || i.op_count() != 2 {
+        if i.op_count() != 2 {
             return None;
         }
         return Some(Form::Alu {
@@ -158,7 +147,7 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
         });
     }
     match i.mnemonic() {
-        M::Mov if is(h, transfer::mov) => {
+        M::Mov => {
             if let Some(dst) = reg_of(op0) {
                 if op1 == OpFast::Mem {
                     return Some(Form::Load {
@@ -181,7 +170,7 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             }
             None
         }
-        M::Movzx | M::Movsx if is(h, transfer::movx::<false>) || is(h, transfer::movx::<true>) => {
+        M::Movzx | M::Movsx => {
             let signed = i.mnemonic() == M::Movsx;
             let dst = reg_of(op0)?;
             let src_size = d.sizes[1];
@@ -200,28 +189,24 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
                 src_size,
             })
         }
-        M::Lea if is(h, transfer::lea) && op1 == OpFast::Mem && size != OpSize::Byte => {
-            Some(Form::Lea {
-                dst: reg_of(op0)?,
-                size,
-            })
-        }
-        M::Neg if is(h, arith::neg) => Some(Form::Neg {
+        M::Lea if op1 == OpFast::Mem && size != OpSize::Byte => Some(Form::Lea {
             dst: reg_of(op0)?,
             size,
         }),
-        M::Not if is(h, arith::not) => Some(Form::Not {
+        M::Neg => Some(Form::Neg {
             dst: reg_of(op0)?,
             size,
         }),
-        M::Inc | M::Dec if is(h, arith::incdec::<false>) || is(h, arith::incdec::<true>) => {
-            Some(Form::IncDec {
-                dec: i.mnemonic() == M::Dec,
-                dst: reg_of(op0)?,
-                size,
-            })
-        }
-        M::Jmp if is(h, control::jmp) => {
+        M::Not => Some(Form::Not {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Inc | M::Dec => Some(Form::IncDec {
+            dec: i.mnemonic() == M::Dec,
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Jmp => {
             let ip16 = match i.op0_kind() {
                 OpKind::NearBranch16 => true,
                 OpKind::NearBranch32 => false,
@@ -230,14 +215,13 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
             Some(Form::Jmp { delta, ip16 })
         }
-        _ if is(h, control::jcc) => {
+        _ if i.is_jcc_short_or_near() => {
             let ip16 = match i.op0_kind() {
                 OpKind::NearBranch16 => true,
                 OpKind::NearBranch32 => false,
                 _ => return None,
             };
             let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
-            let _ = model;
             Some(Form::Jcc {
                 cc: rawbox_cpu::exec::bits::cc_of(i),
                 delta,
