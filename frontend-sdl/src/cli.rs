@@ -73,6 +73,8 @@ pub struct Cli {
     /// Write the final text screen to FILE (UTF-8).
     #[arg(long, value_name = "FILE")]
     pub screen_dump: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: crate::engine_args::EngineArgs,
 }
 
 /// What kind of drive an image given without a flag goes into.
@@ -106,6 +108,7 @@ impl Cli {
             boot: self.boot.as_deref().and_then(BootDevice::parse),
             ..MachineConfig::default()
         };
+        self.engine.apply(&mut c);
         if let Some(img) = &self.image {
             match guess_drive(img) {
                 "cdrom" => {

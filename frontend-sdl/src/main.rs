@@ -2,6 +2,7 @@
 //! Only the headless frontend exists yet; without `--headless` rawbox says so and runs headless.
 
 mod cli;
+mod engine_args;
 mod headless;
 
 use clap::Parser;
@@ -28,7 +29,9 @@ fn main() {
     if !cli.headless {
         eprintln!("rawbox: the SDL window is not built yet; running headless (use --headless to silence this)");
     }
-    match headless::run(&cli, &mut machine) {
+    let outcome = headless::run(&cli, &mut machine);
+    cli.engine.report(&machine);
+    match outcome {
         Ok(Outcome::Done) => {}
         Ok(Outcome::TimedOut(msg)) => {
             eprintln!("rawbox: {msg}");

@@ -65,6 +65,8 @@ pub struct Machine {
     typing: bool,
     /// A scripted key being held down, and when it is released.
     held_key: Option<(KeyStroke, u64)>,
+    /// The JIT's counters when the JIT engine runs.
+    pub jit_stats: Option<std::sync::Arc<rawbox_jit::JitStats>>,
 }
 
 /// The modifier keys a keystroke holds, in press order.
@@ -222,6 +224,15 @@ impl Machine {
                 crate::firmware::FirmwareState::External
             }
         };
+        let jit_stats = (config.engine == crate::config::Engine::Jit).then(|| {
+            rawbox_jit::install(
+                &mut cpu,
+                rawbox_jit::JitConfig {
+                    threshold: config.jit_threshold,
+                    cache_bytes: (config.jit_cache_mb.max(1) as usize) << 20,
+                },
+            )
+        });
         let mut m = Machine {
             cpu,
             platform,
@@ -232,9 +243,40 @@ impl Machine {
             next_key_ns: 0,
             typing: false,
             held_key: None,
+            jit_stats,
         };
         m.reset();
         Ok(m)
+    }
+
+    /// Execution statistics for `--stats`: guest instructions, blocks, exceptions, decoded-block
+    /// cache use and self-modifying-code invalidations, and the JIT's counters.
+    pub fn engine_report(&self) -> String {
+        let c = &self.cpu.counters;
+        let cs = self.cpu.cache_stats();
+        let mut s = format!(
+            "engine: {:?}\n\
+             guest instructions {}, blocks executed {}, exceptions {}, interrupts {}\n\
+             decoded blocks: {} cached, {} decoded, {} invalidated (self-modifying code)\n\
+             exits: slice {}, halt {}, host call {}, resets {}",
+            self.config.engine,
+            c.instructions,
+            c.blocks,
+            c.exceptions,
+            c.interrupts,
+            self.cpu.cached_blocks(),
+            cs.misses,
+            cs.invalidated_blocks,
+            self.counters.exits_slice,
+            self.counters.exits_halt,
+            self.counters.exits_hostcall,
+            self.counters.resets,
+        );
+        if let Some(j) = &self.jit_stats {
+            s.push('\n');
+            s.push_str(&j.summary());
+        }
+        s
     }
 
     /// Split borrows for the firmware glue.
