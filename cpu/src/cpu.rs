@@ -339,7 +339,7 @@ impl Cpu {
 
     /// Executes up to `limit` instructions of a block. Returns true when an instruction asked
     /// to leave the block early (mode change, interrupt, HLT, self-modifying code...).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn exec_block(
         &mut self,
         bus: &mut dyn Bus,

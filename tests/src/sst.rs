@@ -186,7 +186,9 @@ impl Suite {
             }
         }
         if let Some(st) = jit_stats {
-            res.jit_blocks = st.blocks_compiled.load(std::sync::atomic::Ordering::Relaxed);
+            res.jit_blocks = st
+                .blocks_compiled
+                .load(std::sync::atomic::Ordering::Relaxed);
         }
         Ok(res)
     }
