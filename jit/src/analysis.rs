@@ -82,12 +82,23 @@ pub enum Form {
         delta: u32,
         ip16: bool,
     },
+    /// LOOP rel: decrement CX/ECX (`c32`), jump while non-zero.
+    Loop {
+        c32: bool,
+        delta: u32,
+        ip16: bool,
+    },
 }
 
 impl Form {
     /// Sets every lazy-flag field (so an earlier record is dead).
     pub fn writes_all_flags(&self) -> bool {
-        matches!(self, Form::Alu { .. } | Form::Neg { .. })
+        match self {
+            // ADC and SBB read CF first.
+            Form::Alu { op, .. } => *op != arith::ADC && *op != arith::SBB,
+            Form::Neg { .. } => true,
+            _ => false,
+        }
     }
     /// Neither reads nor writes flags, cannot fault and does not leave the block.
     pub fn flag_neutral(&self) -> bool {
@@ -128,6 +139,8 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
     let alu_op = match i.mnemonic() {
         M::Add => Some(arith::ADD),
         M::Or => Some(arith::OR),
+        M::Adc => Some(arith::ADC),
+        M::Sbb => Some(arith::SBB),
         M::And => Some(arith::AND),
         M::Sub => Some(arith::SUB),
         M::Xor => Some(arith::XOR),
@@ -214,6 +227,19 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             };
             let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
             Some(Form::Jmp { delta, ip16 })
+        }
+        M::Loop => {
+            let ip16 = match i.op0_kind() {
+                OpKind::NearBranch16 => true,
+                OpKind::NearBranch32 => false,
+                _ => return None,
+            };
+            let c32 = matches!(
+                i.code(),
+                iced_x86::Code::Loop_rel8_16_ECX | iced_x86::Code::Loop_rel8_32_ECX
+            );
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            Some(Form::Loop { c32, delta, ip16 })
         }
         _ if i.is_jcc_short_or_near() => {
             let ip16 = match i.op0_kind() {

@@ -4,7 +4,6 @@
 
 use rawbox_cpu::bus::Width;
 use rawbox_cpu::decode::Block;
-use rawbox_cpu::flags::{LazyOp, OpSize};
 use rawbox_cpu::{Bus, Cpu, Fault, SegReg};
 
 /// Return codes of compiled code and of the helpers that can end a block.
@@ -127,16 +126,9 @@ pub extern "C" fn write_mem(ctx: *mut JitCtx, seg: u32, off: u32, width: u32, va
     }
 }
 
-/// The flags of INC (`dec` = 0) or DEC (`dec` = 1): like ADD/SUB of 1, CF kept.
-pub extern "C" fn incdec_flags(ctx: *mut JitCtx, dec: u32, size: u32, a: u32, res: u32) {
-    let p = parts(ctx);
-    let op = if dec != 0 { LazyOp::Sub } else { LazyOp::Add };
-    let size = match size {
-        0 => OpSize::Byte,
-        1 => OpSize::Word,
-        _ => OpSize::Dword,
-    };
-    p.cpu.state.flags.set_lazy_keep_cf(op, size, a, 1, res);
+/// The guest's carry flag (0 or 1), computed from the lazy flags.
+pub extern "C" fn get_cf(ctx: *mut JitCtx) -> u32 {
+    parts(ctx).cpu.state.flags.cf() as u32
 }
 
 /// #GP(0) from a near jump past the code segment limit. EIP holds the jump's address.

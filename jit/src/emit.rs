@@ -11,7 +11,8 @@ use dynasmrt::x64::Assembler;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::{DecodedInsn, MemFast, NO_REG};
 use rawbox_cpu::exec::arith;
-use rawbox_cpu::flags::{bits::ARITH, LazyOp, OpSize};
+use rawbox_cpu::flags::bits::{ARITH, CF};
+use rawbox_cpu::flags::{LazyOp, OpSize};
 
 /// Scratch registers by x86 number.
 const EAX: u8 = 0;
@@ -135,6 +136,47 @@ impl Emitter {
                 self.pending += 1;
                 self.host_flags = false;
             }
+            Form::Alu { op, dst, src, size } if op == arith::ADC || op == arith::SBB => {
+                self.guest_cf_to_r9();
+                self.load(EAX, size, dst);
+                match src {
+                    Src::Reg(s) => self.load(ECX, size, s),
+                    Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov ecx, v as i32),
+                }
+                // The lazy op: ADD/SUB, or ADC/SBB (carry-in 1) when CF is set.
+                let base = if op == arith::ADC {
+                    LazyOp::Add
+                } else {
+                    LazyOp::Sub
+                } as i32;
+                dynasm!(self.ops
+                    ; .arch x64
+                    ; mov edx, eax
+                    ; lea r8d, [r9 + base]
+                    ; bt r9d, 0
+                );
+                match (op == arith::ADC, size) {
+                    (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; adc dl, cl),
+                    (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; adc dx, cx),
+                    (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; adc edx, ecx),
+                    (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; sbb dl, cl),
+                    (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; sbb dx, cx),
+                    (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; sbb edx, ecx),
+                }
+                self.store(EDX, size, dst);
+                if flags_live {
+                    dynasm!(self.ops
+                        ; .arch x64
+                        ; mov DWORD [rbx + layout::SRC1], eax
+                        ; mov DWORD [rbx + layout::SRC2], ecx
+                        ; mov DWORD [rbx + layout::RES], edx
+                        ; mov BYTE [rbx + layout::LAZY_OP], r8b
+                        ; mov BYTE [rbx + layout::LAZY_SIZE], size as i8
+                        ; mov DWORD [rbx + layout::LAZY_MASK], ARITH as i32
+                    );
+                }
+                self.inline_done(true);
+            }
             Form::Alu { op, dst, src, size } => {
                 self.load(EAX, size, dst);
                 match src {
@@ -181,8 +223,19 @@ impl Emitter {
                 self.inline_done(false);
             }
             Form::IncDec { dec, dst, size } => {
+                // CF is kept: materialise it into the flag bits first (as the interpreter
+                // does), then run the host INC/DEC with the guest CF in the host CF.
+                self.guest_cf_to_r9();
                 self.load(EAX, size, dst);
-                dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+                dynasm!(self.ops
+                    ; .arch x64
+                    ; mov ecx, DWORD [rbx + layout::FLAGS_BITS]
+                    ; and ecx, !(CF as i32)
+                    ; or ecx, r9d
+                    ; mov DWORD [rbx + layout::FLAGS_BITS], ecx
+                    ; mov edx, eax
+                    ; bt r9d, 0
+                );
                 match (dec, size) {
                     (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc dl),
                     (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc dx),
@@ -192,20 +245,16 @@ impl Emitter {
                     (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec edx),
                 }
                 self.store(EDX, size, dst);
-                let f = ctx::incdec_flags as *const () as usize as i64;
-                dynasm!(self.ops
-                    ; .arch x64
-                    ; mov r8d, edx
-                    ; mov ecx, eax
-                    ; mov edx, size as i32
-                    ; mov esi, dec as i32
-                    ; mov rdi, r12
-                    ; mov rax, QWORD f
-                    ; call rax
-                );
-                self.pending += 1;
-                self.host_flags = false;
-                self.eip_synced = false;
+                if flags_live {
+                    let op = if dec { LazyOp::Sub } else { LazyOp::Add };
+                    dynasm!(self.ops ; .arch x64 ; mov ecx, 1);
+                    self.store_lazy(op, size);
+                    dynasm!(self.ops
+                        ; .arch x64
+                        ; mov DWORD [rbx + layout::LAZY_MASK], (ARITH & !CF) as i32
+                    );
+                }
+                self.inline_done(true);
             }
             Form::Lea { dst, size } => {
                 self.ea_to_edx(&d.mem);
@@ -233,6 +282,34 @@ impl Emitter {
                 self.inline_done(false);
             }
             Form::Jmp { delta, ip16 } => self.jump_to(off, next, delta, ip16),
+            Form::Loop { c32, delta, ip16 } => {
+                let count = layout::reg32(1);
+                let taken = self.ops.new_dynamic_label();
+                if c32 {
+                    dynasm!(self.ops
+                        ; .arch x64
+                        ; mov eax, DWORD [rbx + count]
+                        ; sub eax, 1
+                        ; mov DWORD [rbx + count], eax
+                        ; jnz =>taken
+                    );
+                } else {
+                    dynasm!(self.ops
+                        ; .arch x64
+                        ; movzx eax, WORD [rbx + count]
+                        ; sub ax, 1
+                        ; mov WORD [rbx + count], ax
+                        ; jnz =>taken
+                    );
+                }
+                let pending = self.pending;
+                self.flush_count(1);
+                self.set_eip(next);
+                let exit = self.exit;
+                dynasm!(self.ops ; .arch x64 ; xor eax, eax ; jmp =>exit ; =>taken);
+                self.pending = pending;
+                self.jump_to(off, next, delta, ip16);
+            }
             Form::Jcc { cc, delta, ip16 } => {
                 let taken = self.ops.new_dynamic_label();
                 self.jcc(cc, taken);
@@ -336,6 +413,24 @@ impl Emitter {
             0xE => dynasm!(self.ops ; .arch x64 ; jle =>to),
             _ => dynasm!(self.ops ; .arch x64 ; jg =>to),
         }
+    }
+
+    /// r9d = the guest CF (0 or 1): from the host flags when they hold the guest's, else from
+    /// the lazy flags through a helper. Clobbers the caller-saved registers and host flags.
+    fn guest_cf_to_r9(&mut self) {
+        if self.host_flags {
+            dynasm!(self.ops ; .arch x64 ; setc r9b ; movzx r9d, r9b);
+        } else {
+            let f = ctx::get_cf as *const () as usize as i64;
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov rdi, r12
+                ; mov rax, QWORD f
+                ; call rax
+                ; mov r9d, eax
+            );
+        }
+        self.host_flags = false;
     }
 
     /// Adds the pending inline instructions plus `extra` to the instruction counter.

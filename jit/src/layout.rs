@@ -12,6 +12,7 @@ const FLAGS: usize = STATE + offset_of!(CpuState, flags);
 /// `state.regs[0]`.
 pub const REGS: i32 = (STATE + offset_of!(CpuState, regs)) as i32;
 pub const EIP: i32 = (STATE + offset_of!(CpuState, eip)) as i32;
+pub const FLAGS_BITS: i32 = (FLAGS + offset_of!(Flags, bits)) as i32;
 pub const LAZY_MASK: i32 = (FLAGS + offset_of!(Flags, lazy_mask)) as i32;
 pub const SRC1: i32 = (FLAGS + offset_of!(Flags, src1)) as i32;
 pub const SRC2: i32 = (FLAGS + offset_of!(Flags, src2)) as i32;

@@ -1,7 +1,7 @@
 //! Random guest programs for the differential tests: a counted loop around a random body of
-//! the instructions the JIT emits inline (MOV, ALU, INC/DEC/NEG/NOT, LEA, MOVZX/MOVSX, Jcc),
-//! mixed with ones it hands to the interpreter (ADC/SBB, shifts, SETcc, LAHF/SAHF, PUSH/POP),
-//! register and memory operands, in 16- or 32-bit code.
+//! the instructions the JIT emits inline (MOV, ALU with ADC/SBB, INC/DEC/NEG/NOT, LEA,
+//! MOVZX/MOVSX, Jcc, LOOP) mixed with ones it hands to the interpreter (shifts, SETcc,
+//! LAHF/SAHF, PUSH/POP), register and memory operands, in 16- or 32-bit code.
 #![allow(dead_code)]
 
 use super::guest::{Asm, AsmResult};
@@ -341,6 +341,27 @@ impl Gen {
         }
     }
 
+    /// A short counted inner loop closed by LOOP (ECX or CX counter, saved around it).
+    fn inner_loop(&mut self, a: &mut Asm) -> AsmResult {
+        let n = self.rng.gen_range(1..5u32);
+        let mut top = a.create_label();
+        a.push(ecx)?;
+        if self.bits == 32 {
+            a.mov(ecx, n)?;
+        } else {
+            a.mov(cx, n)?;
+        }
+        a.set_label(&mut top)?;
+        match self.rng.gen_range(0..3) {
+            0 => a.add(eax, edx)?,
+            1 => a.adc(dl, al)?,
+            _ => a.sub(si, di)?,
+        }
+        a.inc(edi)?;
+        a.loop_(top)?;
+        a.pop(ecx)
+    }
+
     fn jcc(&mut self, a: &mut Asm, l: CodeLabel) -> AsmResult {
         match self.rng.gen_range(0..8) {
             0 => a.je(l),
@@ -371,6 +392,7 @@ impl Gen {
             }
             7 => self.lea(a),
             8 => self.movx(a),
+            9 if self.rng.gen_bool(0.3) => self.inner_loop(a),
             _ => self.other(a),
         }
     }
