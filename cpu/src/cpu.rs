@@ -267,8 +267,12 @@ impl Cpu {
             limit = 1;
         }
         let start = self.counters.instructions;
+        let chain = limit > 1 && !tf && !rf;
         let (block, ticket) = self.get_block(bus)?;
-        let r = self.exec_any(bus, &block, limit);
+        // A compiled block that jumps back to itself may run again in place of the chained
+        // blocks below (`repeats` of them), within the same budget.
+        let slots = if chain { CHAINED_BLOCKS } else { 0 };
+        let (r, repeats) = self.exec_any(bus, &block, limit, slots, budget);
         let n = block.insns.len().min(limit);
         let first = block
             .insns
@@ -277,12 +281,15 @@ impl Cpu {
         if let Some(t) = ticket {
             self.cache.put_back(block, t);
         }
+        // Runs of a block repeated in place completed even if a later one faulted.
+        self.counters.blocks += repeats as u64;
         let mut stopped = r?;
         self.counters.blocks += 1;
         // Chain a few successor blocks before the next interrupt check: interrupts are still
         // taken within a bounded number of instructions, and the outer loop's work is saved.
-        if limit > 1 && !tf && !rf {
-            for _ in 0..CHAINED_BLOCKS {
+        if chain {
+            let mut chained = repeats;
+            while chained < CHAINED_BLOCKS {
                 if stopped || self.pending_exit.is_some() || self.state.inhibit_irq {
                     break;
                 }
@@ -292,10 +299,13 @@ impl Cpu {
                 }
                 let lim = (budget - used).min(MAX_BLOCK_INSNS as u64) as usize;
                 let (block, ticket) = self.get_block(bus)?;
-                let r = self.exec_any(bus, &block, lim);
+                let slots = CHAINED_BLOCKS - chained - 1;
+                let (r, repeats) = self.exec_any(bus, &block, lim, slots, budget - used);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);
                 }
+                chained += 1 + repeats;
+                self.counters.blocks += repeats as u64;
                 stopped = r?;
                 self.counters.blocks += 1;
             }
@@ -329,12 +339,27 @@ impl Cpu {
 
     /// Runs up to `limit` instructions of a block: through the installed block engine when the
     /// whole block runs and no debug register is armed, else in the interpreter.
+    /// Also returns how many extra times a compiled block ran itself again (at most
+    /// `slots`, each repeat within the `insns_left` budget) in place of chained blocks.
     #[inline(always)]
-    fn exec_any(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<bool> {
-        if self.engine.is_some() && limit >= block.insns.len() && !self.debug_active() {
-            return self.exec_with_engine(bus, block);
+    fn exec_any(
+        &mut self,
+        bus: &mut dyn Bus,
+        block: &Block,
+        limit: usize,
+        slots: usize,
+        insns_left: u64,
+    ) -> (GResult<bool>, usize) {
+        // A leftover end-of-block request (interrupt delivery sets one) ends the next block
+        // after its first instruction: the interpreter handles that run.
+        if self.engine.is_some()
+            && !self.end_block
+            && limit >= block.insns.len()
+            && !self.debug_active()
+        {
+            return self.exec_with_engine(bus, block, slots, insns_left);
         }
-        self.exec_block(bus, block, limit)
+        (self.exec_block(bus, block, limit), 0)
     }
 
     /// Executes up to `limit` instructions of a block. Returns true when an instruction asked
@@ -414,6 +439,7 @@ impl Cpu {
     /// says whether the block must end (it may have overwritten itself).
     pub fn jit_check_smc(&mut self) -> bool {
         if self.mem.has_smc() {
+            self.end_block = false;
             self.process_smc();
             true
         } else {

@@ -17,7 +17,27 @@ pub trait CompiledBlock: Send + Sync {
     /// contract of the interpreter's `exec_block` for a limit covering the whole block:
     /// `Ok(true)` when an instruction asked to leave the block early, a fault with EIP restored
     /// to the faulting instruction, instruction counters updated.
-    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block) -> GResult<bool>;
+    /// `repeat` allows a block that jumps back to its own start to run again in place, as
+    /// the CPU would have chained it.
+    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block, repeat: Repeat) -> RunResult;
+}
+
+/// How often a compiled block may run itself again before returning: at most `slots`
+/// more times (the blocks the CPU would still chain before its next interrupt check), and
+/// only while `insns_left` (the instruction budget left when the block started) still covers
+/// a whole further run of the block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    pub slots: usize,
+    pub insns_left: u64,
+}
+
+/// What a compiled block's run did: the `exec_block` result and how many extra runs of
+/// itself it made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunResult {
+    pub result: GResult<bool>,
+    pub repeats: usize,
 }
 
 /// What a compile request produced.
@@ -74,13 +94,34 @@ impl Cpu {
     /// Runs a whole block with the installed engine: its translation if it has one, else the
     /// interpreter (compiling it once it has run `threshold` times). Only called when the whole
     /// block is to run and no debug registers are armed.
-    pub(crate) fn exec_with_engine(&mut self, bus: &mut dyn Bus, block: &Block) -> GResult<bool> {
+    pub(crate) fn exec_with_engine(
+        &mut self,
+        bus: &mut dyn Bus,
+        block: &Block,
+        slots: usize,
+        insns_left: u64,
+    ) -> (GResult<bool>, usize) {
+        let repeat = Repeat { slots, insns_left };
         if let Some(slot) = block.jit.code.get() {
             return match slot {
-                Some(code) => code.run(self, bus, block),
-                None => self.exec_block(bus, block, usize::MAX),
+                Some(code) => {
+                    let r = code.run(self, bus, block, repeat);
+                    (r.result, r.repeats.min(slots))
+                }
+                None => (self.exec_block(bus, block, usize::MAX), 0),
             };
         }
+        (self.compile_and_exec(bus, block, repeat), 0)
+    }
+
+    /// Counts a run of a block not compiled yet, compiling it at the threshold.
+    fn compile_and_exec(
+        &mut self,
+        bus: &mut dyn Bus,
+        block: &Block,
+        repeat: Repeat,
+    ) -> GResult<bool> {
+        let repeat = Repeat { slots: 0, ..repeat };
         let threshold = self.engine.as_ref().map_or(u32::MAX, |e| e.threshold);
         let runs = block.jit.runs.load(Ordering::Relaxed);
         if runs < threshold {
@@ -95,7 +136,7 @@ impl Cpu {
         match compiled {
             Compiled::Code(code) => {
                 let _ = block.jit.code.set(Some(code.clone()));
-                code.run(self, bus, block)
+                code.run(self, bus, block, repeat).result
             }
             Compiled::Interpret => {
                 let _ = block.jit.code.set(None);

@@ -6,8 +6,8 @@ use crate::codebuf::CodeBuf;
 use crate::ctx::{exit, JitCtx};
 use crate::emit::{Emitter, Mode};
 use rawbox_cpu::decode::Block;
-use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock};
-use rawbox_cpu::{Bus, Cpu, Fault, GResult};
+use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock, Repeat, RunResult};
+use rawbox_cpu::{Bus, Cpu, Fault};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +40,8 @@ pub struct JitStats {
     pub insns_inline: AtomicU64,
     pub insns_helper: AtomicU64,
     pub blocks_run: AtomicU64,
+    /// Runs of self-looping blocks made inside compiled code (in place of chaining).
+    pub repeats: AtomicU64,
     pub exits_end: AtomicU64,
     pub exits_stop: AtomicU64,
     pub exits_fault: AtomicU64,
@@ -58,7 +60,7 @@ impl JitStats {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
             "jit: blocks compiled {} ({} failed) in {:.3} ms, insns inline {} / handler calls {}\n\
-             jit: blocks run {}, exits: end {} / early {} / fault {}\n\
+             jit: blocks run {} ({} in-place loop repeats), exits: end {} / early {} / fault {}\n\
              jit: code cache {} KB in use, {} flushes",
             g(&self.blocks_compiled),
             g(&self.compile_failures),
@@ -66,6 +68,7 @@ impl JitStats {
             g(&self.insns_inline),
             g(&self.insns_helper),
             g(&self.blocks_run),
+            g(&self.repeats),
             g(&self.exits_end),
             g(&self.exits_stop),
             g(&self.exits_fault),
@@ -94,25 +97,35 @@ impl Drop for CompiledCode {
 }
 
 impl CompiledBlock for CompiledCode {
-    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block) -> GResult<bool> {
+    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block, repeat: Repeat) -> RunResult {
         if block.insns.len() != self.insns {
             // Not the block this was compiled from: interpret instead (never expected).
+            let mut result = Ok(false);
             for d in block.insns.iter() {
-                if cpu.exec_insn_for_jit(bus, d)? {
-                    return Ok(true);
+                match cpu.exec_insn_for_jit(bus, d) {
+                    Ok(false) => {}
+                    r => {
+                        result = r;
+                        break;
+                    }
                 }
             }
-            return Ok(false);
+            return RunResult { result, repeats: 0 };
         }
         let mut ctx = JitCtx {
+            insns_left: repeat.insns_left,
+            slots: repeat.slots as u64,
+            repeats: 0,
             cpu,
             bus,
             block,
             fault: None,
         };
         let r = self.code.call(&mut ctx);
-        bump(&self.stats.blocks_run, 1);
-        match r {
+        bump(&self.stats.blocks_run, 1 + ctx.repeats);
+        bump(&self.stats.repeats, ctx.repeats);
+        let repeats = ctx.repeats as usize;
+        let result = match r {
             exit::NEXT => {
                 bump(&self.stats.exits_end, 1);
                 Ok(false)
@@ -125,7 +138,8 @@ impl CompiledBlock for CompiledCode {
                 bump(&self.stats.exits_fault, 1);
                 Err(ctx.fault.take().unwrap_or(Fault::Shutdown))
             }
-        }
+        };
+        RunResult { result, repeats }
     }
 }
 
@@ -154,7 +168,24 @@ impl Jit {
         };
         let forms: Vec<Form> = block.insns.iter().map(|d| classify(d, cpu.model)).collect();
         let live = flags_live_after(&forms);
-        let mut e = Emitter::new(mode).map_err(|e| e.to_string())?;
+        // A block of inline forms ending in a jump back to its own start may loop in place.
+        let self_loop = forms.iter().all(|f| *f != Form::Helper)
+            && block.insns.last().zip(forms.last()).is_some_and(|(d, f)| {
+                let delta = match *f {
+                    Form::Jmp { delta, .. }
+                    | Form::Jcc { delta, .. }
+                    | Form::Loop { delta, .. } => delta,
+                    _ => return false,
+                };
+                let _ = d;
+                block.bytes.wrapping_add(delta) & 0xFFFF == 0
+            });
+        let loop_insns = if self_loop {
+            block.insns.len() as u32
+        } else {
+            0
+        };
+        let mut e = Emitter::new(mode, loop_insns).map_err(|e| e.to_string())?;
         let start = e.prologue();
         let mut off = 0u32;
         for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {

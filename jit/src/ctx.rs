@@ -16,9 +16,16 @@ pub mod exit {
     pub const FAULT: u32 = 2;
 }
 
-/// What compiled code and its helpers work on. Only Rust reads the fields; the code passes
-/// the pointer through to the helpers.
+/// What compiled code and its helpers work on. The code reads and writes the three repeat
+/// counters (at fixed offsets, see `layout`) and passes the pointer through to the helpers.
+#[repr(C)]
 pub struct JitCtx<'a> {
+    /// Instruction budget left (a self-looping block runs again only while it covers a run).
+    pub insns_left: u64,
+    /// Further runs a self-looping block may make.
+    pub slots: u64,
+    /// Further runs it made.
+    pub repeats: u64,
     pub cpu: *mut Cpu,
     pub bus: *mut (dyn Bus + 'a),
     pub block: *const Block,

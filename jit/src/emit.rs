@@ -39,12 +39,18 @@ pub struct Emitter {
     host_flags: bool,
     /// `state.eip` holds the interpreter's value (right after a handler call).
     eip_synced: bool,
+    /// Instructions in the block when its jump back to its own start may loop in place
+    /// (0: never).
+    loop_insns: u32,
+    /// Where a repeated run starts (after the prologue).
+    loop_top: DynamicLabel,
 }
 
 impl Emitter {
-    pub fn new(mode: Mode) -> std::io::Result<Emitter> {
+    pub fn new(mode: Mode, loop_insns: u32) -> std::io::Result<Emitter> {
         let mut ops = Assembler::new()?;
         let exit = ops.new_dynamic_label();
+        let loop_top = ops.new_dynamic_label();
         Ok(Emitter {
             ops,
             exit,
@@ -52,6 +58,8 @@ impl Emitter {
             pending: 0,
             host_flags: false,
             eip_synced: true,
+            loop_insns,
+            loop_top,
         })
     }
 
@@ -66,6 +74,8 @@ impl Emitter {
             ; mov rbx, rsi
             ; mov r13d, DWORD [rbx + EIP]
         );
+        let top = self.loop_top;
+        dynasm!(self.ops ; .arch x64 ; =>top);
         start
     }
 
@@ -373,6 +383,30 @@ impl Emitter {
         let pending = self.pending;
         self.pending += 1;
         self.flush_count(0);
+        if self.loop_insns != 0 {
+            // Back to the block's own start: run again in place while the CPU would have
+            // chained it (a slot left, the budget covering another whole run).
+            let n = self.loop_insns as i32;
+            let top = self.loop_top;
+            dynasm!(self.ops
+                ; .arch x64
+                ; cmp eax, r13d
+                ; jne >done
+                ; mov rax, QWORD [r12 + layout::CTX_INSNS_LEFT]
+                ; sub rax, n
+                ; mov QWORD [r12 + layout::CTX_INSNS_LEFT], rax
+                ; cmp rax, n
+                ; jb >done
+                ; mov rax, QWORD [r12 + layout::CTX_SLOTS]
+                ; test rax, rax
+                ; jz >done
+                ; sub rax, 1
+                ; mov QWORD [r12 + layout::CTX_SLOTS], rax
+                ; add QWORD [r12 + layout::CTX_REPEATS], 1
+                ; jmp =>top
+                ; done:
+            );
+        }
         dynasm!(self.ops ; .arch x64 ; xor eax, eax ; jmp =>exit);
         if self.mode.jump_limit {
             dynasm!(self.ops ; .arch x64 ; =>gp);

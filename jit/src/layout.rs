@@ -28,6 +28,11 @@ pub const CS_LIMIT: i32 = (STATE
 pub const INSTRUCTIONS: i32 =
     (offset_of!(Cpu, counters) + offset_of!(Counters, instructions)) as i32;
 
+/// `JitCtx` fields, relative to the context pointer in `r12`.
+pub const CTX_INSNS_LEFT: i32 = offset_of!(crate::ctx::JitCtx, insns_left) as i32;
+pub const CTX_SLOTS: i32 = offset_of!(crate::ctx::JitCtx, slots) as i32;
+pub const CTX_REPEATS: i32 = offset_of!(crate::ctx::JitCtx, repeats) as i32;
+
 /// Offset of a 32-bit register by number (EAX..EDI).
 pub fn reg32(n: u8) -> i32 {
     REGS + 4 * (n as i32 & 7)

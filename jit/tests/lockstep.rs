@@ -6,6 +6,7 @@ mod common;
 
 use common::guest::{Entry, CODE, CODE16};
 use common::{lockstep, pair, random_code};
+use iced_x86::code_asm::*;
 use rawbox_cpu::{CpuModel, RunExit};
 use std::sync::atomic::Ordering;
 
@@ -16,6 +17,7 @@ fn run_random(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32) {
     };
     let mut compiled = 0;
     let mut inline = 0;
+    let mut repeats = 0;
     for seed in seeds {
         let prog = |g: &mut common::guest::Guest| {
             g.asm(bits, addr, |a| random_code::program(a, bits, seed, 40, 12));
@@ -26,7 +28,9 @@ fn run_random(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32) {
         assert_ne!(exit, RunExit::Budget, "{what}: did not finish");
         compiled += stats.blocks_compiled.load(Ordering::Relaxed);
         inline += stats.insns_inline.load(Ordering::Relaxed);
+        repeats += stats.repeats.load(Ordering::Relaxed);
     }
+    assert!(repeats > 0, "no block looped in place");
     assert!(compiled > 0, "nothing was compiled");
     assert!(inline > 0, "nothing was emitted inline");
 }
@@ -54,4 +58,39 @@ fn random_real_force_compile() {
 #[test]
 fn random_real_threshold() {
     run_random(Entry::Real, 4000..4060, 2);
+}
+
+/// A tight loop that runs in place inside its compiled block takes an interrupt raised
+/// between two steps at exactly the instruction the interpreter takes it, for several
+/// step sizes (budgets that end inside, at and after a chain of block runs).
+#[test]
+fn interrupt_in_a_tight_loop_is_taken_at_the_same_instruction() {
+    for step in [5, 13, 48, 100, 1000] {
+        let prog = |g: &mut common::guest::Guest| {
+            g.code32(CODE, |a| {
+                let mut top = a.create_label();
+                a.mov(ecx, 1_000_000u32)?;
+                a.xor(eax, eax)?;
+                a.sti()?;
+                a.set_label(&mut top)?;
+                a.add(eax, 3)?;
+                a.dec(ecx)?;
+                a.jnz(top)?;
+                a.hlt()
+            });
+        };
+        let (mut a, mut b, stats) = pair(CpuModel::Pentium, Entry::Pm32, 0, &prog);
+        let what = format!("step {step}");
+        lockstep(&mut a, &mut b, step, 3000, &what);
+        a.bus.irq = Some(0x40);
+        b.bus.irq = Some(0x40);
+        let exit = lockstep(&mut a, &mut b, step, 100_000, &what);
+        assert_eq!(exit, RunExit::Halted, "{what}");
+        let log = a.log();
+        assert_eq!(log.len(), 1, "{what}: {log:x?}");
+        assert_eq!(log[0].vector, 0x40);
+        if step >= 48 {
+            assert!(stats.repeats.load(Ordering::Relaxed) > 0, "{what}: no in-place loop");
+        }
+    }
 }

@@ -54,6 +54,15 @@ pub fn diff(a: &Guest, b: &Guest) -> Option<String> {
             a.cpu.counters.instructions, b.cpu.counters.instructions
         ));
     }
+    if a.cpu.counters.blocks != b.cpu.counters.blocks {
+        return Some(format!(
+            "block counts interp {} jit {}",
+            a.cpu.counters.blocks, b.cpu.counters.blocks
+        ));
+    }
+    if a.cpu.counters.interrupts != b.cpu.counters.interrupts {
+        return Some("interrupt counts differ".into());
+    }
     if a.cpu.counters.exceptions != b.cpu.counters.exceptions {
         return Some("exception counts differ".into());
     }
