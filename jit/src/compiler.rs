@@ -2,7 +2,7 @@
 //! code for it and wraps the result as the block's translation; plus the statistics it keeps.
 
 use crate::analysis::{classify, flags_live_after, Form};
-use crate::codebuf::CodeBuf;
+use crate::codebuf::{CodeArena, CodeBuf};
 use crate::ctx::{exit, JitCtx};
 use crate::emit::{Emitter, Mode};
 use rawbox_cpu::decode::Block;
@@ -45,8 +45,10 @@ pub struct JitStats {
     pub exits_end: AtomicU64,
     pub exits_stop: AtomicU64,
     pub exits_fault: AtomicU64,
-    /// Bytes of executable memory held by live translations.
+    /// Bytes of code of live translations.
     pub code_bytes: AtomicU64,
+    /// Bytes of executable memory mapped for code (what the cache size bounds).
+    pub mapped_bytes: Arc<AtomicU64>,
     pub cache_flushes: AtomicU64,
 }
 
@@ -61,7 +63,7 @@ impl JitStats {
         format!(
             "jit: blocks compiled {} ({} failed) in {:.3} ms, insns inline {} / handler calls {}\n\
              jit: blocks run {} ({} in-place loop repeats), exits: end {} / early {} / fault {}\n\
-             jit: code cache {} KB in use, {} flushes",
+             jit: code cache {} KB of live code in {} KB mapped, {} flushes",
             g(&self.blocks_compiled),
             g(&self.compile_failures),
             g(&self.compile_nanos) as f64 / 1e6,
@@ -73,6 +75,7 @@ impl JitStats {
             g(&self.exits_stop),
             g(&self.exits_fault),
             g(&self.code_bytes) / 1024,
+            g(&self.mapped_bytes) / 1024,
             g(&self.cache_flushes),
         )
     }
@@ -147,13 +150,17 @@ impl CompiledBlock for CompiledCode {
 pub struct Jit {
     config: JitConfig,
     stats: Arc<JitStats>,
+    arena: CodeArena,
 }
 
 impl Jit {
     pub fn new(config: JitConfig) -> Jit {
+        let stats = Arc::new(JitStats::default());
+        let arena = CodeArena::new(config.cache_bytes, stats.mapped_bytes.clone());
         Jit {
             config,
-            stats: Arc::default(),
+            stats,
+            arena,
         }
     }
 
@@ -161,7 +168,8 @@ impl Jit {
         self.stats.clone()
     }
 
-    fn translate(&self, cpu: &Cpu, block: &Block) -> Result<CodeBuf, String> {
+    /// Emits the block's host code (position independent, entry at offset 0).
+    fn translate(&mut self, cpu: &Cpu, block: &Block) -> Result<Vec<u8>, String> {
         let mode = Mode {
             code32: cpu.state.code32(),
             jump_limit: cpu.model.is_286_plus(),
@@ -185,8 +193,8 @@ impl Jit {
         } else {
             0
         };
-        let mut e = Emitter::new(mode, loop_insns).map_err(|e| e.to_string())?;
-        let start = e.prologue();
+        let mut e = Emitter::new(mode, loop_insns);
+        e.prologue();
         let mut off = 0u32;
         for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {
             e.insn(k as u32, off, d, *form, live[k]);
@@ -195,23 +203,24 @@ impl Jit {
         let inline = forms.iter().filter(|f| **f != Form::Helper).count() as u64;
         bump(&self.stats.insns_inline, inline);
         bump(&self.stats.insns_helper, forms.len() as u64 - inline);
-        let buf = e.finish(off)?;
-        Ok(CodeBuf::new(buf, start))
+        e.finish(off)
     }
 }
 
 impl BlockCompiler for Jit {
     fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
-        let used = self.stats.code_bytes.load(Ordering::Relaxed);
-        if used as usize >= self.config.cache_bytes {
-            bump(&self.stats.cache_flushes, 1);
-            return Compiled::CacheFull;
-        }
         let t0 = Instant::now();
-        let r = self.translate(cpu, block);
+        let r = self.translate(cpu, block).and_then(|code| {
+            let grow = self.arena.growth_for(code.len()) as u64;
+            let mapped = self.stats.mapped_bytes.load(Ordering::Relaxed);
+            if grow != 0 && mapped > 0 && mapped + grow > self.config.cache_bytes as u64 {
+                return Ok(None);
+            }
+            self.arena.place(&code).map(Some).map_err(|e| e.to_string())
+        });
         bump(&self.stats.compile_nanos, t0.elapsed().as_nanos() as u64);
         match r {
-            Ok(code) => {
+            Ok(Some(code)) => {
                 bump(&self.stats.blocks_compiled, 1);
                 bump(&self.stats.code_bytes, code.size() as u64);
                 Compiled::Code(Arc::new(CompiledCode {
@@ -219,6 +228,12 @@ impl BlockCompiler for Jit {
                     insns: block.insns.len(),
                     stats: self.stats.clone(),
                 }))
+            }
+            Ok(None) => {
+                // Full: drop every translation (the CPU flushes its blocks) and start over.
+                bump(&self.stats.cache_flushes, 1);
+                self.arena.reset();
+                Compiled::CacheFull
             }
             Err(e) => {
                 log::warn!("jit: block at {:#x} not compiled: {e}", block.phys);

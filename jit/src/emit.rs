@@ -7,7 +7,11 @@
 use crate::analysis::{Form, Src};
 use crate::ctx::{self, exit};
 use crate::layout::{self, CS_LIMIT, EIP, INSTRUCTIONS};
-use dynasmrt::x64::Assembler;
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::VecAssembler;
+
+/// The assembler: position-independent code into a vector (placed by `codebuf`).
+type Assembler = VecAssembler<X64Relocation>;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::{DecodedInsn, MemFast, NO_REG};
 use rawbox_cpu::exec::arith;
@@ -47,11 +51,11 @@ pub struct Emitter {
 }
 
 impl Emitter {
-    pub fn new(mode: Mode, loop_insns: u32) -> std::io::Result<Emitter> {
-        let mut ops = Assembler::new()?;
+    pub fn new(mode: Mode, loop_insns: u32) -> Emitter {
+        let mut ops = Assembler::new(0);
         let exit = ops.new_dynamic_label();
         let loop_top = ops.new_dynamic_label();
-        Ok(Emitter {
+        Emitter {
             ops,
             exit,
             mode,
@@ -60,11 +64,11 @@ impl Emitter {
             eip_synced: true,
             loop_insns,
             loop_top,
-        })
+        }
     }
 
-    pub fn prologue(&mut self) -> dynasmrt::AssemblyOffset {
-        let start = self.ops.offset();
+    /// The entry sequence (at offset 0).
+    pub fn prologue(&mut self) {
         dynasm!(self.ops
             ; .arch x64
             ; push rbx
@@ -76,11 +80,10 @@ impl Emitter {
         );
         let top = self.loop_top;
         dynasm!(self.ops ; .arch x64 ; =>top);
-        start
     }
 
     /// Ends the block after its last instruction and emits the shared exit.
-    pub fn finish(mut self, block_bytes: u32) -> Result<dynasmrt::ExecutableBuffer, String> {
+    pub fn finish(mut self, block_bytes: u32) -> Result<Vec<u8>, String> {
         self.flush_count(0);
         if !self.eip_synced {
             self.set_eip(block_bytes);
@@ -97,7 +100,7 @@ impl Emitter {
         );
         self.ops
             .finalize()
-            .map_err(|_| "finalizing the code buffer failed".to_string())
+            .map_err(|e| format!("assembling the block failed: {e:?}"))
     }
 
     /// Emits instruction `idx` (at byte offset `off` in the block) in form `form`.

@@ -90,7 +90,32 @@ fn interrupt_in_a_tight_loop_is_taken_at_the_same_instruction() {
         assert_eq!(log.len(), 1, "{what}: {log:x?}");
         assert_eq!(log[0].vector, 0x40);
         if step >= 48 {
-            assert!(stats.repeats.load(Ordering::Relaxed) > 0, "{what}: no in-place loop");
+            assert!(
+                stats.repeats.load(Ordering::Relaxed) > 0,
+                "{what}: no in-place loop"
+            );
         }
     }
+}
+
+/// A code cache of one 4 KB chunk fills up again and again: every flush drops all
+/// translations, and the run still matches the interpreter.
+#[test]
+fn tiny_code_cache_flushes_and_refills() {
+    let mut flushes = 0;
+    for seed in 5000..5020 {
+        let prog = |g: &mut common::guest::Guest| {
+            g.asm(32, CODE, |a| random_code::program(a, 32, seed, 40, 6));
+        };
+        let config = rawbox_jit::JitConfig {
+            threshold: 0,
+            cache_bytes: 4096,
+        };
+        let (mut a, mut b, stats) =
+            common::pair_with(CpuModel::Pentium, Entry::Pm32, config, &prog);
+        lockstep(&mut a, &mut b, 48, 100_000, &format!("seed {seed}"));
+        flushes += stats.cache_flushes.load(Ordering::Relaxed);
+        assert!(stats.mapped_bytes.load(Ordering::Relaxed) <= 4096);
+    }
+    assert!(flushes > 0, "the cache never filled");
 }

@@ -122,10 +122,28 @@ pub fn pair(
     threshold: u32,
     program: &dyn Fn(&mut Guest),
 ) -> (Guest, Guest, Arc<JitStats>) {
+    pair_with(
+        model,
+        entry,
+        JitConfig {
+            threshold,
+            ..JitConfig::default()
+        },
+        program,
+    )
+}
+
+/// `pair` with a whole JIT configuration.
+pub fn pair_with(
+    model: CpuModel,
+    entry: Entry,
+    config: JitConfig,
+    program: &dyn Fn(&mut Guest),
+) -> (Guest, Guest, Arc<JitStats>) {
     let mut a = Guest::new(model, entry);
     let mut b = Guest::new(model, entry);
     program(&mut a);
     program(&mut b);
-    let stats = with_jit(&mut b, threshold);
+    let stats = rawbox_jit::install(&mut b.cpu, config);
     (a, b, stats)
 }
