@@ -34,7 +34,7 @@ fn lockstep(base: &MachineConfig, slices: u32, slice_ns: u64) -> u64 {
             a.cpu.counters.interrupts, b.cpu.counters.interrupts,
             "slice {k}"
         );
-        if k % 16 == 0 || k + 1 == slices {
+        if k.is_multiple_of(16) || k + 1 == slices {
             let (ra, rb) = (a.cpu.mem.ram(), b.cpu.mem.ram());
             if let Some(i) = ra.iter().zip(rb).position(|(x, y)| x != y) {
                 panic!("RAM differs at {i:#x} in slice {k}");

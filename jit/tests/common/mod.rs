@@ -100,7 +100,7 @@ pub fn lockstep(a: &mut Guest, b: &mut Guest, step: u64, total: u64, what: &str)
                 a.cpu.counters.instructions
             );
         }
-        if steps % 64 == 0 {
+        if steps.is_multiple_of(64) {
             if let Some(d) = ram_diff(a, b) {
                 panic!("{what}: after step {steps}: {d}");
             }

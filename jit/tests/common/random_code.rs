@@ -33,7 +33,7 @@ impl Gen {
 
     /// A memory operand; `write` keeps it near the data area.
     fn mem(&mut self, write: bool) -> AsmMemoryOperand {
-        let d: i32 = self.rng.gen_range(-64..64) & !0;
+        let d: i32 = self.rng.gen_range(-64..64);
         if self.bits == 32 {
             if !write && self.rng.gen_bool(0.2) {
                 ptr(ebx + esi * 4 + d)
