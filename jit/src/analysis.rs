@@ -82,6 +82,16 @@ pub enum Form {
         delta: u32,
         ip16: bool,
     },
+    /// PUSH reg16/32.
+    Push {
+        src: i32,
+        size: OpSize,
+    },
+    /// POP reg16/32.
+    Pop {
+        dst: i32,
+        size: OpSize,
+    },
     /// LOOP rel: decrement CX/ECX (`c32`), jump while non-zero.
     Loop {
         c32: bool,
@@ -228,6 +238,20 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
             Some(Form::Jmp { delta, ip16 })
         }
+        M::Push if size != OpSize::Byte && i.op_count() == 1 => {
+            // The 8086 pushes the already decremented SP: leave that to the handler.
+            if op0 == OpFast::R16(4) && !model.is_286_plus() {
+                return None;
+            }
+            Some(Form::Push {
+                src: reg_of(op0)?,
+                size,
+            })
+        }
+        M::Pop if size != OpSize::Byte && i.op_count() == 1 => Some(Form::Pop {
+            dst: reg_of(op0)?,
+            size,
+        }),
         M::Loop => {
             let ip16 = match i.op0_kind() {
                 OpKind::NearBranch16 => true,

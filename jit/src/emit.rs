@@ -211,6 +211,30 @@ impl Emitter {
                 }
                 self.inline_done(true);
             }
+            Form::Push { src, size } => {
+                self.load(EAX, size, src);
+                self.flush_count(0);
+                self.set_eip_keep_eax(off);
+                let f = ctx::push as *const () as usize as i64;
+                dynasm!(self.ops
+                    ; .arch x64
+                    ; mov esi, eax
+                    ; mov edx, size.bytes() as i32
+                );
+                self.call_checked_write(f, next);
+                self.pending += 1;
+                self.host_flags = false;
+            }
+            Form::Pop { dst, size } => {
+                self.flush_count(0);
+                self.set_eip(off);
+                let f = ctx::pop as *const () as usize as i64;
+                dynasm!(self.ops ; .arch x64 ; mov esi, size.bytes() as i32);
+                self.call_checked_read(f);
+                self.store(EAX, size, dst);
+                self.pending += 1;
+                self.host_flags = false;
+            }
             Form::Neg { dst, size } => {
                 self.load(EAX, size, dst);
                 dynasm!(self.ops ; .arch x64 ; mov edx, eax ; mov ecx, eax);
@@ -480,6 +504,15 @@ impl Emitter {
         self.host_flags = false;
     }
 
+    /// `set_eip` keeping eax (uses ecx).
+    fn set_eip_keep_eax(&mut self, off: u32) {
+        dynasm!(self.ops ; .arch x64 ; lea ecx, [r13 + off as i32]);
+        if !self.mode.code32 {
+            dynasm!(self.ops ; .arch x64 ; movzx ecx, cx);
+        }
+        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], ecx);
+    }
+
     /// `state.eip` = entry EIP + `off`, wrapped like IP (uses eax, keeps the host flags).
     fn set_eip(&mut self, off: u32) {
         dynasm!(self.ops ; .arch x64 ; lea eax, [r13 + off as i32]);
@@ -515,12 +548,21 @@ impl Emitter {
     /// Reads `seg:[edx]` into eax through the interpreter's accessor; leaves on a fault.
     fn call_read(&mut self, seg: u8, size: OpSize) {
         let f = ctx::read_mem as *const () as usize as i64;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov esi, seg as i32
+            ; mov ecx, size.bytes() as i32
+        );
+        self.call_checked_read(f);
+    }
+
+    /// Calls a reading helper (arguments after the context already in place) that returns a
+    /// value or `READ_FAULT`; leaves the block on a fault, else the value is in eax.
+    fn call_checked_read(&mut self, f: i64) {
         let exit = self.exit;
         dynasm!(self.ops
             ; .arch x64
             ; mov rdi, r12
-            ; mov esi, seg as i32
-            ; mov ecx, size.bytes() as i32
             ; mov rax, QWORD f
             ; call rax
             ; mov rcx, rax
@@ -538,12 +580,22 @@ impl Emitter {
     /// after this instruction (at `next`) when the write hit translated code.
     fn call_write(&mut self, seg: u8, size: OpSize, next: u32) {
         let f = ctx::write_mem as *const () as usize as i64;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov esi, seg as i32
+            ; mov ecx, size.bytes() as i32
+        );
+        self.call_checked_write(f, next);
+    }
+
+    /// Calls a writing helper (arguments after the context already in place) that returns
+    /// `exit::NEXT`, `exit::STOP` (the write hit translated code: this instruction, ending at
+    /// `next`, completed and the block ends) or `exit::FAULT`.
+    fn call_checked_write(&mut self, f: i64, next: u32) {
         let exit = self.exit;
         dynasm!(self.ops
             ; .arch x64
             ; mov rdi, r12
-            ; mov esi, seg as i32
-            ; mov ecx, size.bytes() as i32
             ; mov rax, QWORD f
             ; call rax
             ; test eax, eax
