@@ -566,7 +566,7 @@ impl Cpu {
         });
         let fits = block.bytes <= page_rest;
         if cacheable && fits {
-            self.mem.mark_code(phys);
+            self.mem.mark_code_range(phys, block.bytes);
             self.cache.insert(key, block.clone());
         }
         Ok(block)
