@@ -304,3 +304,38 @@ fn rep_movs_page_fault_midway() {
         }
     });
 }
+
+/// A loop storing to a variable in the same page as its code, but outside the code's
+/// 64-byte lines: no block is invalidated and the compiled loop keeps running in place.
+#[test]
+fn data_next_to_code_does_not_invalidate_it() {
+    const VAR: u32 = CODE + 0x400;
+    let prog = |g: &mut Guest| {
+        g.code32(CODE, |a| {
+            let mut top = a.create_label();
+            a.mov(ecx, 1000u32)?;
+            a.xor(eax, eax)?;
+            a.set_label(&mut top)?;
+            a.add(eax, ecx)?;
+            a.mov(dword_ptr(VAR), eax)?;
+            a.dec(ecx)?;
+            a.jnz(top)?;
+            a.mov(dword_ptr(RES), eax)?;
+            a.hlt()
+        });
+    };
+    for threshold in [0, 2] {
+        let (mut a, mut b, stats) = pair(CpuModel::Pentium, Entry::Pm32, threshold, &prog);
+        let exit = lockstep(&mut a, &mut b, 48, 200_000, "data next to code");
+        assert_eq!(exit, RunExit::Halted);
+        for g in [&a, &b] {
+            assert_eq!(g.res(0), 500_500);
+            assert_eq!(g.rd32(VAR), 500_500);
+            assert_eq!(g.cpu.cache_stats().invalidated_blocks, 0);
+        }
+        assert!(
+            stats.repeats.load(std::sync::atomic::Ordering::Relaxed) > 0,
+            "the loop did not run in place"
+        );
+    }
+}
