@@ -11,6 +11,10 @@ use rawbox_cpu::{CpuModel, RunExit};
 use std::sync::atomic::Ordering;
 
 fn run_random(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32) {
+    run_random_with(entry, seeds, threshold, false)
+}
+
+fn run_random_with(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32, paging: bool) {
     let (bits, addr) = match entry {
         Entry::Pm32 => (32, CODE),
         _ => (16, CODE16),
@@ -20,7 +24,15 @@ fn run_random(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32) {
     let mut repeats = 0;
     for seed in seeds {
         let prog = |g: &mut common::guest::Guest| {
-            g.asm(bits, addr, |a| random_code::program(a, bits, seed, 40, 12));
+            if paging {
+                g.identity_map();
+            }
+            g.asm(bits, addr, |a| {
+                if paging {
+                    common::guest::enable_paging(a, 0)?;
+                }
+                random_code::program(a, bits, seed, 40, 12)
+            });
         };
         let (mut a, mut b, stats) = pair(CpuModel::Pentium, entry, threshold, &prog);
         let what = format!("{entry:?} seed {seed} threshold {threshold}");
@@ -43,6 +55,11 @@ fn random_pm32_force_compile() {
 #[test]
 fn random_pm32_threshold() {
     run_random(Entry::Pm32, 1000..1060, 3);
+}
+
+#[test]
+fn random_pm32_paging_force_compile() {
+    run_random_with(Entry::Pm32, 6000..6100, 0, true);
 }
 
 #[test]
