@@ -92,6 +92,14 @@ pub enum Form {
         dst: i32,
         size: OpSize,
     },
+    /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, [mem] (`mem_first` false: the register is the
+    /// destination), or CMP/TEST [mem], reg/imm (`mem_first`: nothing is written).
+    AluMem {
+        op: u8,
+        other: Src,
+        mem_first: bool,
+        size: OpSize,
+    },
     /// LOOP rel: decrement CX/ECX (`c32`), jump while non-zero.
     Loop {
         c32: bool,
@@ -161,6 +169,23 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
     if let Some(op) = alu_op {
         if i.op_count() != 2 {
             return None;
+        }
+        let carry = op == arith::ADC || op == arith::SBB;
+        if op1 == OpFast::Mem && !carry {
+            return Some(Form::AluMem {
+                op,
+                other: Src::Reg(reg_of(op0)?),
+                mem_first: false,
+                size,
+            });
+        }
+        if op0 == OpFast::Mem && (op == arith::CMP || op == arith::TEST) {
+            return Some(Form::AluMem {
+                op,
+                other: src_of(op1, size)?,
+                mem_first: true,
+                size,
+            });
         }
         return Some(Form::Alu {
             op,

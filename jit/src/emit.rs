@@ -134,6 +134,45 @@ impl Emitter {
                 self.pending += 1;
                 self.host_flags = false;
             }
+            Form::AluMem {
+                op,
+                other,
+                mem_first,
+                size,
+            } => {
+                // The read may fault: nothing changes before it.
+                self.ea_to_edx(&d.mem);
+                self.flush_count(0);
+                self.set_eip(off);
+                self.call_read(d.mem.seg, size);
+                if mem_first {
+                    match other {
+                        Src::Reg(r) => self.load(ECX, size, r),
+                        Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov ecx, v as i32),
+                    }
+                } else {
+                    dynasm!(self.ops ; .arch x64 ; mov ecx, eax);
+                    if let Src::Reg(r) = other {
+                        self.load(EAX, size, r);
+                    }
+                }
+                dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+                self.alu_edx_ecx(op, size);
+                if let (false, Src::Reg(r)) = (mem_first, other) {
+                    if op != arith::CMP && op != arith::TEST {
+                        self.store(EDX, size, r);
+                    }
+                }
+                if flags_live {
+                    let lazy = match op {
+                        arith::ADD => LazyOp::Add,
+                        arith::SUB | arith::CMP => LazyOp::Sub,
+                        _ => LazyOp::Logic,
+                    };
+                    self.store_lazy(lazy, size);
+                }
+                self.inline_done(true);
+            }
             Form::Store { src, size } => {
                 self.ea_to_edx(&d.mem);
                 match src {
