@@ -207,6 +207,11 @@ impl Cpu {
         self.cache.stats
     }
 
+    /// Software TLB misses (page walks) so far.
+    pub fn tlb_misses(&self) -> u64 {
+        self.tlb.misses
+    }
+
     /// Number of decoded blocks cached.
     pub fn cached_blocks(&self) -> usize {
         self.cache.len()

@@ -257,7 +257,7 @@ impl Machine {
         let mut s = format!(
             "engine: {:?}\n\
              guest instructions {}, blocks executed {}, exceptions {}, interrupts {}\n\
-             decoded blocks: {} cached, {} decoded, {} invalidated (self-modifying code)\n\
+             decoded blocks: {} cached, {} decoded, {} invalidated (self-modifying code); TLB misses {}\n\
              exits: slice {}, halt {}, host call {}, resets {}",
             self.config.engine,
             c.instructions,
@@ -267,6 +267,7 @@ impl Machine {
             self.cpu.cached_blocks(),
             cs.misses,
             cs.invalidated_blocks,
+            self.cpu.tlb_misses(),
             self.counters.exits_slice,
             self.counters.exits_halt,
             self.counters.exits_hostcall,
