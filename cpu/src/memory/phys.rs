@@ -24,7 +24,7 @@ const LINE_SHIFT: u32 = 6;
 
 /// The code-line bits of page offsets `off .. off + n` (within one page, `n >= 1`).
 #[inline]
-fn line_mask(off: u32, n: u32) -> u64 {
+pub(crate) fn line_mask(off: u32, n: u32) -> u64 {
     let first = (off & 0xFFF) >> LINE_SHIFT;
     let last = ((off & 0xFFF) + n.max(1) - 1).min(0xFFF) >> LINE_SHIFT;
     let upto = if last >= 63 {
@@ -101,8 +101,8 @@ pub struct PhysMem {
     shadow_map: Option<ShadowMap>,
     /// Extra MMIO ranges above RAM (linear framebuffers), [start, end).
     high_mmio: Vec<(u32, u32)>,
-    /// Set when a write hit a page holding decoded code; the cache drains these.
-    smc_pages: Vec<u32>,
+    /// Set when a write hit lines of decoded code: (page, lines); the cache drains these.
+    smc_pages: Vec<(u32, u64)>,
     /// Monotonic count of writes that hit code pages (the running block checks it).
     pub smc_generation: u64,
 }
@@ -223,7 +223,7 @@ impl PhysMem {
                 self.ram.bytes_mut()[start..start + 4096].fill(0xFF);
             }
             self.page_flags[page as usize] = F_ROM;
-            self.note_code_write(page);
+            self.note_code_write(page, u64::MAX);
         }
         self.shadow_map = Some([ShadowAccess::default(); SHADOW_SEGMENTS]);
         Ok(())
@@ -245,7 +245,7 @@ impl PhysMem {
                         &mut self.shadow_hidden[hidden..hidden + 4096],
                     );
                     ram.swap_with_slice(hid);
-                    self.note_code_write(page);
+                    self.note_code_write(page, u64::MAX);
                 }
                 self.page_flags[page as usize] = match (new.read_ram, new.write_ram) {
                     (true, true) => 0,
@@ -407,17 +407,26 @@ impl PhysMem {
     /// it touches a line of code.
     fn note_write_near_code(&mut self, a: u32, n: u32) {
         let page = (a >> 12) as usize;
-        if self.code_lines.get(page).copied().unwrap_or(u64::MAX) & line_mask(a, n) != 0 {
-            self.note_code_write(page as u32);
+        let hit = self.code_lines.get(page).copied().unwrap_or(u64::MAX) & line_mask(a, n);
+        if hit != 0 {
+            self.note_code_write(page as u32, hit);
         }
     }
 
-    fn note_code_write(&mut self, page: u32) {
-        self.page_flags[page as usize] &= !F_CODE;
-        if let Some(l) = self.code_lines.get_mut(page as usize) {
-            *l = 0;
+    /// Code in `lines` of `page` was overwritten: every block touching those lines goes, so
+    /// they stop being code lines; the page stops being a code page when none is left.
+    fn note_code_write(&mut self, page: u32, lines: u64) {
+        let left = match self.code_lines.get_mut(page as usize) {
+            Some(l) => {
+                *l &= !lines;
+                *l
+            }
+            None => 0,
+        };
+        if left == 0 {
+            self.page_flags[page as usize] &= !F_CODE;
         }
-        self.smc_pages.push(page);
+        self.smc_pages.push((page, lines));
         self.smc_generation += 1;
     }
 
@@ -441,6 +450,11 @@ impl PhysMem {
 
     /// Takes the list of code pages written since the last call.
     pub fn take_smc_pages(&mut self) -> Vec<u32> {
+        self.take_smc_lines().into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// Takes the (page, code lines) written since the last call.
+    pub fn take_smc_lines(&mut self) -> Vec<(u32, u64)> {
         std::mem::take(&mut self.smc_pages)
     }
 
@@ -512,13 +526,18 @@ mod tests {
         assert!(!m.has_smc(), "data next to code");
         m.write(&mut b, 0x503E, Width::Dword, 1);
         assert!(m.has_smc(), "a dword reaching into the code line");
-        assert_eq!(m.take_smc_pages(), vec![5]);
-        // The page was unmarked: further writes are not reported.
+        assert_eq!(m.take_smc_lines(), vec![(5, 0b10)]);
+        // Those lines were unmarked: further writes there are not reported.
         m.write(&mut b, 0x5050, Width::Byte, 1);
         assert!(!m.has_smc());
         m.mark_code_range(0x5050, 1);
+        m.mark_code_range(0x5400, 0x10);
         m.write_bytes(0x5050, &[9]);
         assert!(m.has_smc(), "host-side write into code");
+        assert_eq!(m.take_smc_pages(), vec![5]);
+        // Line 16 is still code.
+        m.write(&mut b, 0x540F, Width::Byte, 1);
+        assert_eq!(m.take_smc_lines(), vec![(5, 1 << 16)]);
     }
 
     #[test]
