@@ -19,6 +19,9 @@ pub struct JitConfig {
     pub threshold: u32,
     /// Most bytes of host code kept before everything is flushed.
     pub cache_bytes: usize,
+    /// Also compile blocks in which no instruction is emitted inline (all handler calls:
+    /// slower than interpreting them, but tests use it to run everything through the JIT).
+    pub compile_helper_only: bool,
 }
 
 impl Default for JitConfig {
@@ -26,6 +29,7 @@ impl Default for JitConfig {
         JitConfig {
             threshold: 16,
             cache_bytes: 64 << 20,
+            compile_helper_only: false,
         }
     }
 }
@@ -36,10 +40,11 @@ pub struct JitStats {
     pub blocks_compiled: AtomicU64,
     pub compile_nanos: AtomicU64,
     pub compile_failures: AtomicU64,
+    /// Blocks left to the interpreter (nothing in them is emitted inline).
+    pub blocks_left_interpreted: AtomicU64,
     /// Guest instructions emitted inline / as handler calls.
     pub insns_inline: AtomicU64,
     pub insns_helper: AtomicU64,
-    pub blocks_run: AtomicU64,
     /// Runs of self-looping blocks made inside compiled code (in place of chaining).
     pub repeats: AtomicU64,
     pub exits_end: AtomicU64,
@@ -61,15 +66,16 @@ impl JitStats {
     pub fn summary(&self) -> String {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
-            "jit: blocks compiled {} ({} failed) in {:.3} ms, insns inline {} / handler calls {}\n\
+            "jit: blocks compiled {} ({} failed, {} left to the interpreter) in {:.3} ms, insns inline {} / handler calls {}\n\
              jit: blocks run {} ({} in-place loop repeats), exits: end {} / early {} / fault {}\n\
              jit: code cache {} KB of live code in {} KB mapped, {} flushes",
             g(&self.blocks_compiled),
             g(&self.compile_failures),
+            g(&self.blocks_left_interpreted),
             g(&self.compile_nanos) as f64 / 1e6,
             g(&self.insns_inline),
             g(&self.insns_helper),
-            g(&self.blocks_run),
+            g(&self.exits_end) + g(&self.exits_stop) + g(&self.exits_fault) + g(&self.repeats),
             g(&self.repeats),
             g(&self.exits_end),
             g(&self.exits_stop),
@@ -125,8 +131,9 @@ impl CompiledBlock for CompiledCode {
             fault: None,
         };
         let r = self.code.call(&mut ctx);
-        bump(&self.stats.blocks_run, 1 + ctx.repeats);
-        bump(&self.stats.repeats, ctx.repeats);
+        if ctx.repeats != 0 {
+            bump(&self.stats.repeats, ctx.repeats);
+        }
         let repeats = ctx.repeats as usize;
         let result = match r {
             exit::NEXT => {
@@ -168,13 +175,17 @@ impl Jit {
         self.stats.clone()
     }
 
-    /// Emits the block's host code (position independent, entry at offset 0).
-    fn translate(&mut self, cpu: &Cpu, block: &Block) -> Result<Vec<u8>, String> {
+    /// Emits the block's host code (position independent, entry at offset 0), or None when
+    /// the block is better left to the interpreter.
+    fn translate(&mut self, cpu: &Cpu, block: &Block) -> Result<Option<Vec<u8>>, String> {
         let mode = Mode {
             code32: cpu.state.code32(),
             jump_limit: cpu.model.is_286_plus(),
         };
         let forms: Vec<Form> = block.insns.iter().map(|d| classify(d, cpu.model)).collect();
+        if !self.config.compile_helper_only && forms.iter().all(|f| *f == Form::Helper) {
+            return Ok(None);
+        }
         let live = flags_live_after(&forms);
         // A block of inline forms ending in a jump back to its own start may loop in place.
         let self_loop = forms.iter().all(|f| *f != Form::Helper)
@@ -203,21 +214,32 @@ impl Jit {
         let inline = forms.iter().filter(|f| **f != Form::Helper).count() as u64;
         bump(&self.stats.insns_inline, inline);
         bump(&self.stats.insns_helper, forms.len() as u64 - inline);
-        e.finish(off)
+        e.finish(off).map(Some)
     }
 }
 
 impl BlockCompiler for Jit {
     fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
         let t0 = Instant::now();
-        let r = self.translate(cpu, block).and_then(|code| {
-            let grow = self.arena.growth_for(code.len()) as u64;
-            let mapped = self.stats.mapped_bytes.load(Ordering::Relaxed);
-            if grow != 0 && mapped > 0 && mapped + grow > self.config.cache_bytes as u64 {
-                return Ok(None);
+        let code = match self.translate(cpu, block) {
+            Ok(Some(code)) => code,
+            Ok(None) => {
+                bump(&self.stats.blocks_left_interpreted, 1);
+                return Compiled::Interpret;
             }
+            Err(e) => {
+                log::warn!("jit: block at {:#x} not compiled: {e}", block.phys);
+                bump(&self.stats.compile_failures, 1);
+                return Compiled::Interpret;
+            }
+        };
+        let grow = self.arena.growth_for(code.len()) as u64;
+        let mapped = self.stats.mapped_bytes.load(Ordering::Relaxed);
+        let r = if grow != 0 && mapped > 0 && mapped + grow > self.config.cache_bytes as u64 {
+            Ok(None)
+        } else {
             self.arena.place(&code).map(Some).map_err(|e| e.to_string())
-        });
+        };
         bump(&self.stats.compile_nanos, t0.elapsed().as_nanos() as u64);
         match r {
             Ok(Some(code)) => {

@@ -127,6 +127,7 @@ fn tiny_code_cache_flushes_and_refills() {
         let config = rawbox_jit::JitConfig {
             threshold: 0,
             cache_bytes: 4096,
+            compile_helper_only: true,
         };
         let (mut a, mut b, stats) =
             common::pair_with(CpuModel::Pentium, Entry::Pm32, config, &prog);

@@ -163,6 +163,7 @@ impl Suite {
                 &mut cpu,
                 rawbox_jit::JitConfig {
                     threshold: 0,
+                    compile_helper_only: true,
                     ..Default::default()
                 },
             ));

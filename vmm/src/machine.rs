@@ -230,6 +230,8 @@ impl Machine {
                 rawbox_jit::JitConfig {
                     threshold: config.jit_threshold,
                     cache_bytes: (config.jit_cache_mb.max(1) as usize) << 20,
+                    // Threshold 0 is the force-compile mode: every block goes through the JIT.
+                    compile_helper_only: config.jit_threshold == 0,
                 },
             )
         });

@@ -18,6 +18,7 @@ pub fn with_jit(g: &mut Guest, threshold: u32) -> Arc<JitStats> {
         &mut g.cpu,
         JitConfig {
             threshold,
+            compile_helper_only: threshold == 0,
             ..JitConfig::default()
         },
     )
@@ -127,6 +128,7 @@ pub fn pair(
         entry,
         JitConfig {
             threshold,
+            compile_helper_only: threshold == 0,
             ..JitConfig::default()
         },
         program,
