@@ -137,3 +137,30 @@ fn tiny_code_cache_flushes_and_refills() {
     }
     assert!(flushes > 0, "the cache never filled");
 }
+
+/// Random bytes as code (whatever they decode to: privileged instructions, far transfers,
+/// faults, I/O, mode changes...) in each mode and on the 8086, 286 and Pentium models: the JIT
+/// in force-compile mode must still match the interpreter step by step.
+#[test]
+fn random_bytes_in_every_mode() {
+    use rand::{Rng, SeedableRng};
+    for (model, entry, addr) in [
+        (CpuModel::Pentium, Entry::Pm32, CODE),
+        (CpuModel::Pentium, Entry::Pm16, CODE16),
+        (CpuModel::Pentium, Entry::Real, CODE16),
+        (CpuModel::I80286, Entry::Pm16, CODE16),
+        (CpuModel::I80286, Entry::Real, CODE16),
+        (CpuModel::I8086, Entry::Real, CODE16),
+    ] {
+        for seed in 0..120u64 {
+            let prog = |g: &mut common::guest::Guest| {
+                let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+                let bytes: Vec<u8> = (0..256).map(|_| rng.gen()).collect();
+                g.cpu.mem.write_bytes(addr, &bytes);
+            };
+            let (mut a, mut b, _) = pair(model, entry, 0, &prog);
+            let what = format!("{model:?} {entry:?} bytes seed {seed}");
+            lockstep(&mut a, &mut b, 48, 4_000, &what);
+        }
+    }
+}
