@@ -100,6 +100,14 @@ pub enum Form {
         mem_first: bool,
         size: OpSize,
     },
+    /// SHL/SHR/SAR reg, imm with a (masked) count of 1 up to the operand width - 1: the
+    /// interpreter materialises all six flags (AF clear, OF by its formula).
+    Shift {
+        op: u8,
+        dst: i32,
+        size: OpSize,
+        count: u8,
+    },
     /// LOOP rel: decrement CX/ECX (`c32`), jump while non-zero.
     Loop {
         c32: bool,
@@ -277,6 +285,26 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             dst: reg_of(op0)?,
             size,
         }),
+        M::Shl | M::Sal | M::Shr | M::Sar if model.is_286_plus() => {
+            let OpFast::Imm(c) = op1 else {
+                return None;
+            };
+            let count = c & 0x1F;
+            if count == 0 || count >= size.bits() {
+                return None;
+            }
+            let op = match i.mnemonic() {
+                M::Shr => rawbox_cpu::exec::shift::SHR,
+                M::Sar => rawbox_cpu::exec::shift::SAR,
+                _ => rawbox_cpu::exec::shift::SHL,
+            };
+            Some(Form::Shift {
+                op,
+                dst: reg_of(op0)?,
+                size,
+                count: count as u8,
+            })
+        }
         M::Loop => {
             let ip16 = match i.op0_kind() {
                 OpKind::NearBranch16 => true,

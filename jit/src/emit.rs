@@ -15,7 +15,8 @@ type Assembler = VecAssembler<X64Relocation>;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::{DecodedInsn, MemFast, NO_REG};
 use rawbox_cpu::exec::arith;
-use rawbox_cpu::flags::bits::{ARITH, CF};
+use rawbox_cpu::exec::shift;
+use rawbox_cpu::flags::bits::{ARITH, CF, PF, SF, ZF};
 use rawbox_cpu::flags::{LazyOp, OpSize};
 
 /// Scratch registers by x86 number.
@@ -289,6 +290,70 @@ impl Emitter {
                     self.store_lazy(LazyOp::Sub, size);
                 }
                 self.inline_done(true);
+            }
+            Form::Shift {
+                op,
+                dst,
+                size,
+                count,
+            } => {
+                self.load(EAX, size, dst);
+                dynasm!(self.ops ; .arch x64 ; mov edx, eax ; mov r8d, eax);
+                let c = count as i8;
+                macro_rules! sh {
+                    ($m:ident) => {
+                        match size {
+                            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m dl, c),
+                            OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m dx, c),
+                            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m edx, c),
+                        }
+                    };
+                }
+                match op {
+                    shift::SHR => sh!(shr),
+                    shift::SAR => sh!(sar),
+                    _ => sh!(shl),
+                }
+                self.store(EDX, size, dst);
+                // CF, PF, ZF, SF from the host; AF clear; OF as the interpreter defines it.
+                let top = size.bits() as i8 - 1;
+                dynasm!(self.ops
+                    ; .arch x64
+                    ; pushfq
+                    ; pop rax
+                    ; and eax, (CF | PF | ZF | SF) as i32
+                );
+                match op {
+                    shift::SHL => dynasm!(self.ops
+                        ; .arch x64
+                        ; mov ecx, edx
+                        ; shr ecx, top
+                        ; xor ecx, eax
+                        ; and ecx, 1
+                        ; shl ecx, 11
+                        ; or eax, ecx
+                    ),
+                    shift::SHR if count == 1 => dynasm!(self.ops
+                        ; .arch x64
+                        ; mov ecx, r8d
+                        ; shr ecx, top
+                        ; and ecx, 1
+                        ; shl ecx, 11
+                        ; or eax, ecx
+                    ),
+                    _ => {}
+                }
+                dynasm!(self.ops
+                    ; .arch x64
+                    ; mov ecx, DWORD [rbx + layout::FLAGS_BITS]
+                    ; and ecx, !(ARITH as i32)
+                    ; or ecx, eax
+                    ; mov DWORD [rbx + layout::FLAGS_BITS], ecx
+                    ; mov DWORD [rbx + layout::LAZY_MASK], 0
+                );
+                self.pending += 1;
+                self.host_flags = false;
+                self.eip_synced = false;
             }
             Form::Not { dst, size } => {
                 match size {

@@ -1,6 +1,6 @@
 //! Random guest programs for the differential tests: a counted loop around a random body of
 //! the instructions the JIT emits inline (MOV, ALU with ADC/SBB, INC/DEC/NEG/NOT, LEA,
-//! MOVZX/MOVSX, Jcc, LOOP) mixed with ones it hands to the interpreter (shifts, SETcc,
+//! MOVZX/MOVSX, Jcc, LOOP, shifts by an immediate) mixed with ones it hands to the interpreter (SETcc,
 //! LAHF/SAHF, PUSH/POP), register and memory operands, in 16- or 32-bit code.
 #![allow(dead_code)]
 
@@ -322,8 +322,11 @@ impl Gen {
     }
 
     fn other(&mut self, a: &mut Asm) -> AsmResult {
-        match self.rng.gen_range(0..7) {
+        match self.rng.gen_range(0..10) {
             0 => a.shl(self.pick(&R32), self.rng.gen_range(0..33) as u32),
+            7 => a.shr(self.pick(&R16), self.rng.gen_range(0..18) as u32),
+            8 => a.sar(self.pick(&R8), self.rng.gen_range(0..10) as u32),
+            9 => a.shl(self.pick(&R8), 1u32),
             1 => a.ror(self.pick(&R16), cl),
             2 => a.sete(self.pick(&R8)),
             3 => a.setl(self.pick(&R8)),
