@@ -108,6 +108,11 @@ pub enum Form {
         size: OpSize,
         count: u8,
     },
+    /// SETcc reg8 (inline only right after an inline flag-setting operation).
+    Setcc {
+        cc: u8,
+        dst: i32,
+    },
     /// LOOP rel: decrement CX/ECX (`c32`), jump while non-zero.
     Loop {
         c32: bool,
@@ -318,6 +323,15 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
             Some(Form::Loop { c32, delta, ip16 })
         }
+        _ if is_setcc(i.mnemonic()) => {
+            let OpFast::R8(_) = op0 else {
+                return None;
+            };
+            Some(Form::Setcc {
+                cc: rawbox_cpu::exec::bits::cc_of(i),
+                dst: reg_of(op0)?,
+            })
+        }
         _ if i.is_jcc_short_or_near() => {
             let ip16 = match i.op0_kind() {
                 OpKind::NearBranch16 => true,
@@ -333,6 +347,28 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
         }
         _ => None,
     }
+}
+
+fn is_setcc(m: M) -> bool {
+    matches!(
+        m,
+        M::Seto
+            | M::Setno
+            | M::Setb
+            | M::Setae
+            | M::Sete
+            | M::Setne
+            | M::Setbe
+            | M::Seta
+            | M::Sets
+            | M::Setns
+            | M::Setp
+            | M::Setnp
+            | M::Setl
+            | M::Setge
+            | M::Setle
+            | M::Setg
+    )
 }
 
 /// For each instruction, whether the lazy-flag record it writes can be read (by a later

@@ -109,7 +109,30 @@ impl Emitter {
         let next = off.wrapping_add(d.len as u32);
         match form {
             Form::Helper => self.helper(idx, off),
-            Form::Jcc { .. } if !self.host_flags => self.helper(idx, off),
+            Form::Jcc { .. } | Form::Setcc { .. } if !self.host_flags => self.helper(idx, off),
+            Form::Setcc { cc, dst } => {
+                match cc & 15 {
+                    0x0 => dynasm!(self.ops ; .arch x64 ; seto BYTE [rbx + dst]),
+                    0x1 => dynasm!(self.ops ; .arch x64 ; setno BYTE [rbx + dst]),
+                    0x2 => dynasm!(self.ops ; .arch x64 ; setb BYTE [rbx + dst]),
+                    0x3 => dynasm!(self.ops ; .arch x64 ; setae BYTE [rbx + dst]),
+                    0x4 => dynasm!(self.ops ; .arch x64 ; sete BYTE [rbx + dst]),
+                    0x5 => dynasm!(self.ops ; .arch x64 ; setne BYTE [rbx + dst]),
+                    0x6 => dynasm!(self.ops ; .arch x64 ; setbe BYTE [rbx + dst]),
+                    0x7 => dynasm!(self.ops ; .arch x64 ; seta BYTE [rbx + dst]),
+                    0x8 => dynasm!(self.ops ; .arch x64 ; sets BYTE [rbx + dst]),
+                    0x9 => dynasm!(self.ops ; .arch x64 ; setns BYTE [rbx + dst]),
+                    0xA => dynasm!(self.ops ; .arch x64 ; setp BYTE [rbx + dst]),
+                    0xB => dynasm!(self.ops ; .arch x64 ; setnp BYTE [rbx + dst]),
+                    0xC => dynasm!(self.ops ; .arch x64 ; setl BYTE [rbx + dst]),
+                    0xD => dynasm!(self.ops ; .arch x64 ; setge BYTE [rbx + dst]),
+                    0xE => dynasm!(self.ops ; .arch x64 ; setle BYTE [rbx + dst]),
+                    _ => dynasm!(self.ops ; .arch x64 ; setg BYTE [rbx + dst]),
+                }
+                // SETcc leaves the host flags alone.
+                self.pending += 1;
+                self.eip_synced = false;
+            }
             Form::MovReg { dst, src, size } => {
                 match src {
                     Src::Reg(s) => {
