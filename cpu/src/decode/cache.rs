@@ -203,7 +203,7 @@ impl BlockCache {
 
     /// Returns a block taken with [`BlockCache::take`] to the front table, unless the cache
     /// was invalidated meanwhile.
-    #[inline]
+    #[inline(always)]
     pub fn put_back(&mut self, block: Arc<Block>, ticket: Ticket) {
         if ticket.generation == self.generation && !self.front.is_empty() {
             self.front[Self::slot(ticket.key)] = Some((ticket.key, block));
