@@ -28,5 +28,15 @@ echo "== single-step suite: 8086 under --cpu 8086"
   --baseline tests/baselines/8086.txt \
   --known-failures tests/known-failures/8086.txt | grep -v '^pass '
 
+# The same suites through the JIT in force-compile mode: same baselines, same known failures.
+echo "== single-step suite: 80286-real under --cpu 80286 --engine jit"
+./target/release/sst "$SHARED/cpu-tests/80286-real" --cpu 80286 --engine jit --show 0 \
+  --baseline tests/baselines/80286-real.txt \
+  --known-failures tests/known-failures/80286-real.txt | grep -v '^pass '
+echo "== single-step suite: 8086 under --cpu 8086 --engine jit"
+./target/release/sst "$SHARED/cpu-tests/8086" --cpu 8086 --engine jit --show 0 \
+  --baseline tests/baselines/8086.txt \
+  --known-failures tests/known-failures/8086.txt | grep -v '^pass '
+
 echo "== cargo test"
 cargo test --release --workspace

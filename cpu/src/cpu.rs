@@ -80,6 +80,11 @@ pub struct Cpu {
     pub fpu: Option<Box<crate::x87::Fpu>>,
     /// Breakpoints of a debugger on the host (see `host_debug.rs`).
     pub(crate) host_debug: Option<Box<crate::host_debug::HostDebug>>,
+    /// The block compiler that runs hot blocks, if one is installed (see [`crate::engine`]).
+    pub(crate) engine: Option<crate::engine::Engine>,
+    /// Most instructions decoded into one block (tests lower it to compile single
+    /// instructions).
+    max_block_insns: usize,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -111,6 +116,8 @@ impl Cpu {
             data_bp_hits: 0,
             fpu: model.has_fpu().then(|| Box::new(crate::x87::Fpu::new())),
             host_debug: None,
+            engine: None,
+            max_block_insns: MAX_BLOCK_INSNS,
         };
         cpu.reset();
         Ok(cpu)
@@ -193,9 +200,21 @@ impl Cpu {
         self.tlb.flush(false);
     }
 
+    /// Limits decoded blocks to `n` instructions (1 to the default 48) and drops the cache.
+    /// Single-step tests use 1 so every instruction runs as its own (compiled) block.
+    pub fn set_max_block_insns(&mut self, n: usize) {
+        self.max_block_insns = n.clamp(1, MAX_BLOCK_INSNS);
+        self.cache.clear();
+    }
+
     /// Decoded-block cache statistics.
     pub fn cache_stats(&self) -> crate::decode::cache::CacheStats {
         self.cache.stats
+    }
+
+    /// Software TLB misses (page walks) so far.
+    pub fn tlb_misses(&self) -> u64 {
+        self.tlb.misses
     }
 
     /// Number of decoded blocks cached.
@@ -266,6 +285,7 @@ impl Cpu {
             self.state.inhibit_irq = inhibited;
             return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
         }
+        let chain = limit > 1 && !tf && !rf;
         let (block, ticket) = self.get_block(bus, limit == 1)?;
         if hooked {
             limit = self.host_breakpoint_room(&block, limit);
@@ -277,7 +297,15 @@ impl Cpu {
                 return Ok(self.pending_exit.take());
             }
         }
-        let r = self.exec_block(bus, &block, limit);
+        // A compiled block that jumps back to itself may run again in place of the chained
+        // blocks below (`repeats` of them), within the same budget; not while execution
+        // breakpoints are set (they are checked where blocks are looked up).
+        let slots = if chain && self.engine_may_repeat_blocks() {
+            CHAINED_BLOCKS
+        } else {
+            0
+        };
+        let (r, repeats) = self.exec_any(bus, &block, limit, slots, budget);
         let n = block.insns.len().min(limit);
         let first = block
             .insns
@@ -286,12 +314,15 @@ impl Cpu {
         if let Some(t) = ticket {
             self.cache.put_back(block, t);
         }
+        // Runs of a block repeated in place completed even if a later one faulted.
+        self.counters.blocks += repeats as u64;
         let mut stopped = r?;
         self.counters.blocks += 1;
         // Chain a few successor blocks before the next interrupt check: interrupts are still
         // taken within a bounded number of instructions, and the outer loop's work is saved.
-        if limit > 1 && !tf && !rf {
-            for _ in 0..CHAINED_BLOCKS {
+        if chain {
+            let mut chained = repeats;
+            while chained < CHAINED_BLOCKS {
                 if stopped || self.pending_exit.is_some() || self.state.inhibit_irq {
                     break;
                 }
@@ -310,10 +341,17 @@ impl Cpu {
                         break;
                     }
                 }
-                let r = self.exec_block(bus, &block, lim);
+                let slots = if self.engine_may_repeat_blocks() {
+                    CHAINED_BLOCKS - chained - 1
+                } else {
+                    0
+                };
+                let (r, repeats) = self.exec_any(bus, &block, lim, slots, budget - used);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);
                 }
+                chained += 1 + repeats;
+                self.counters.blocks += repeats as u64;
                 stopped = r?;
                 self.counters.blocks += 1;
             }
@@ -345,46 +383,121 @@ impl Cpu {
         Ok(self.pending_exit.take())
     }
 
+    /// Runs up to `limit` instructions of a block: through the installed block engine when the
+    /// whole block runs and no debug register is armed, else in the interpreter.
+    /// Also returns how many extra times a compiled block ran itself again (at most
+    /// `slots`, each repeat within the `insns_left` budget) in place of chained blocks.
+    #[inline(always)]
+    fn exec_any(
+        &mut self,
+        bus: &mut dyn Bus,
+        block: &Block,
+        limit: usize,
+        slots: usize,
+        insns_left: u64,
+    ) -> (GResult<bool>, usize) {
+        // A leftover end-of-block request (interrupt delivery sets one) ends the next block
+        // after its first instruction: the interpreter handles that run.
+        if self.engine.is_some()
+            && !self.end_block
+            && limit >= block.insns.len()
+            && !self.debug_active()
+            && self.engine_may_run_blocks()
+        {
+            return self.exec_with_engine(bus, block, slots, insns_left);
+        }
+        (self.exec_block(bus, block, limit), 0)
+    }
+
     /// Executes up to `limit` instructions of a block. Returns true when an instruction asked
     /// to leave the block early (mode change, interrupt, HLT, self-modifying code...).
-    #[inline]
-    fn exec_block(&mut self, bus: &mut dyn Bus, block: &Block, limit: usize) -> GResult<bool> {
+    #[inline(always)]
+    pub(crate) fn exec_block(
+        &mut self,
+        bus: &mut dyn Bus,
+        block: &Block,
+        limit: usize,
+    ) -> GResult<bool> {
         let n = block.insns.len().min(limit);
         let mask = self.ip_mask();
         // Debug registers force one-instruction blocks; the common case skips their checks.
         let debug = self.debug_active();
         for d in &block.insns[..n] {
-            let eip = self.state.eip;
-            if debug {
-                self.check_exec_breakpoint(eip)?;
-            }
-            self.insn_eip = eip;
-            self.state.eip = eip.wrapping_add(d.len as u32) & mask;
-            if let Err(f) = (d.handler)(self, bus, d) {
-                // The 8086's divide error is a trap: it returns past the instruction.
-                if !(f == Fault::DE && self.model == CpuModel::I8086) {
-                    self.state.eip = eip;
-                }
-                self.data_bp_hits = 0;
-                self.counters.exceptions += 1;
-                return Err(f);
-            }
-            self.counters.instructions += 1;
-            if debug && self.data_bp_hits != 0 {
-                // Data breakpoints trap after the access completes.
-                self.state.dr[6] |= std::mem::take(&mut self.data_bp_hits);
-                self.interrupt(bus, vector::DB, crate::interrupt::IntKind::Exception, None)?;
-                return Ok(true);
-            }
-            if self.end_block || self.mem.has_smc() {
-                self.end_block = false;
-                if self.mem.has_smc() {
-                    self.process_smc();
-                }
+            if self.exec_insn(bus, d, mask, debug)? {
                 return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// Executes one instruction of a block at the current EIP, exactly as the interpreter's
+    /// block loop does: breakpoints (when `debug`), EIP advance, the handler, fault EIP
+    /// restore, counting, data-breakpoint traps, `end_block` and self-modifying-code checks.
+    /// Returns true when the block must end after this instruction.
+    #[inline(always)]
+    fn exec_insn(
+        &mut self,
+        bus: &mut dyn Bus,
+        d: &DecodedInsn,
+        mask: u32,
+        debug: bool,
+    ) -> GResult<bool> {
+        let eip = self.state.eip;
+        if debug {
+            self.check_exec_breakpoint(eip)?;
+        }
+        self.insn_eip = eip;
+        self.state.eip = eip.wrapping_add(d.len as u32) & mask;
+        if let Err(f) = (d.handler)(self, bus, d) {
+            // The 8086's divide error is a trap: it returns past the instruction.
+            if !(f == Fault::DE && self.model == CpuModel::I8086) {
+                self.state.eip = eip;
+            }
+            self.data_bp_hits = 0;
+            self.counters.exceptions += 1;
+            return Err(f);
+        }
+        self.counters.instructions += 1;
+        if debug && self.data_bp_hits != 0 {
+            // Data breakpoints trap after the access completes.
+            self.state.dr[6] |= std::mem::take(&mut self.data_bp_hits);
+            self.interrupt(bus, vector::DB, crate::interrupt::IntKind::Exception, None)?;
+            return Ok(true);
+        }
+        if self.end_block || self.mem.has_smc() {
+            self.end_block = false;
+            if self.mem.has_smc() {
+                self.process_smc();
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// One instruction of a compiled block that the JIT does not emit inline: exactly the
+    /// interpreter's per-instruction step (no debug registers: compiled blocks never run
+    /// while they are armed). Returns true when the block must end after it.
+    pub fn exec_insn_for_jit(&mut self, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<bool> {
+        let mask = self.ip_mask();
+        self.exec_insn(bus, d, mask, false)
+    }
+
+    /// After a write emitted by the JIT: applies pending self-modifying-code invalidations and
+    /// says whether the block must end (it may have overwritten itself).
+    pub fn jit_check_smc(&mut self) -> bool {
+        if self.mem.has_smc() {
+            self.end_block = false;
+            self.process_smc();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Records the start of an instruction the JIT runs inline (what faults restore EIP to).
+    #[inline]
+    pub fn jit_begin_insn(&mut self, eip: u32) {
+        self.insn_eip = eip;
     }
 
     /// Looks up (or decodes) the block at CS:EIP. With `single` (one instruction will run,
@@ -459,7 +572,7 @@ impl Cpu {
         let mut insns = Vec::new();
         let mut off = 0u32;
         let mut buf = [0u8; 16];
-        let max_insns = if single { 1 } else { MAX_BLOCK_INSNS };
+        let max_insns = if single { 1 } else { self.max_block_insns };
         while insns.len() < max_insns {
             let in_page = avail.saturating_sub(off).min(15) as usize;
             for (i, b) in buf.iter_mut().enumerate().take(in_page) {
@@ -514,10 +627,11 @@ impl Cpu {
             insns: insns.into_boxed_slice(),
             phys,
             bytes: off,
+            jit: Default::default(),
         });
         let fits = block.bytes <= page_rest;
         if cacheable && fits {
-            self.mem.mark_code(phys);
+            self.mem.mark_code_range(phys, block.bytes);
             self.cache.insert(key, block.clone());
         }
         Ok(block)

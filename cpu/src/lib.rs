@@ -21,6 +21,7 @@ pub use state::{CpuState, SegReg, Segment};
 pub mod cpu;
 pub mod decode;
 pub mod descriptor;
+pub mod engine;
 pub mod exec;
 pub mod host_debug;
 pub mod interrupt;

@@ -118,6 +118,8 @@ pub struct Cli {
     pub host_key: String,
     #[command(flatten)]
     pub debug: crate::debug_args::DebugArgs,
+    #[command(flatten)]
+    pub engine: crate::engine_args::EngineArgs,
 }
 
 /// What kind of drive an image given without a flag goes into.
@@ -151,6 +153,7 @@ impl Cli {
             boot: self.boot.as_deref().and_then(BootDevice::parse),
             ..MachineConfig::default()
         };
+        self.engine.apply(&mut c);
         if let Some(img) = &self.image {
             match guess_drive(img) {
                 "cdrom" => {

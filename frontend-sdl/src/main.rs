@@ -3,6 +3,7 @@
 
 mod cli;
 mod debug_args;
+mod engine_args;
 mod headless;
 mod screenshot;
 mod watch;
@@ -48,6 +49,7 @@ fn window_options(cli: &Cli) -> Result<window::WindowOptions, String> {
         speed,
         screenshot_dir: cli.screenshot_dir.clone().unwrap_or_else(|| ".".into()),
         debugger: None,
+        stats: cli.engine.stats,
     })
 }
 
@@ -81,12 +83,18 @@ fn main() {
         std::process::exit(code);
     }
     let result = match opts {
-        None => headless::run(&cli, &mut machine),
+        None => {
+            let r = headless::run(&cli, &mut machine);
+            cli.engine.report(&machine);
+            r
+        }
         Some(opts) => match window::open_display() {
             Ok(display) => window::run(&cli, display, machine, opts),
             Err(window::NoDisplay(why)) => {
                 eprintln!("rawbox: no display available ({why}); running headless");
-                headless::run(&cli, &mut machine)
+                let r = headless::run(&cli, &mut machine);
+                cli.engine.report(&machine);
+                r
             }
         },
     };

@@ -36,6 +36,8 @@ pub struct FileResult {
     pub skipped: usize,
     /// (hash, description) of failures.
     pub failures: Vec<(String, String)>,
+    /// Blocks the JIT compiled (0 with the interpreter).
+    pub jit_blocks: u64,
 }
 
 /// A loaded suite directory.
@@ -108,8 +110,18 @@ impl Suite {
         e["flags-mask"].as_u64().unwrap_or(0xFFFF) as u16
     }
 
-    /// Runs one opcode file.
+    /// Runs one opcode file with the interpreter.
     pub fn run_file(&self, path: &Path, model: CpuModel) -> Result<FileResult, SuiteError> {
+        self.run_file_with(path, model, Engine::Interp)
+    }
+
+    /// Runs one opcode file with `engine`.
+    pub fn run_file_with(
+        &self,
+        path: &Path,
+        model: CpuModel,
+        engine: Engine,
+    ) -> Result<FileResult, SuiteError> {
         let name = path
             .file_name()
             .unwrap_or_default()
@@ -143,6 +155,22 @@ impl Suite {
                 .and_then(|b| b.as_u64())
                 == Some(0xF4)
         });
+        let mut jit_stats = None;
+        if engine == Engine::Jit {
+            // Force-compile: every block is translated on its first run; single-instruction
+            // suites get one-instruction blocks so the instruction under test is compiled.
+            jit_stats = Some(rawbox_jit::install(
+                &mut cpu,
+                rawbox_jit::JitConfig {
+                    threshold: 0,
+                    compile_helper_only: true,
+                    ..Default::default()
+                },
+            ));
+            if !until_hlt {
+                cpu.set_max_block_insns(1);
+            }
+        }
         for t in &tests {
             let hash = t["hash"].as_str().unwrap_or("").to_string();
             if self.revoked.contains(&hash) {
@@ -158,6 +186,11 @@ impl Suite {
                 }
             }
         }
+        if let Some(st) = jit_stats {
+            res.jit_blocks = st
+                .blocks_compiled
+                .load(std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(res)
     }
 }
@@ -170,6 +203,14 @@ fn ram_list(v: &Value) -> Vec<(u32, u8)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Which engine runs the tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Interp,
+    /// The JIT in force-compile mode.
+    Jit,
 }
 
 /// Runs one test; Err describes the first difference.

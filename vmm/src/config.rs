@@ -38,6 +38,16 @@ pub enum Firmware {
     },
 }
 
+/// Which engine runs guest code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// The interpreter only.
+    Interp,
+    /// Hot blocks are compiled to host code (x86-64 hosts).
+    #[default]
+    Jit,
+}
+
 /// Everything needed to build a machine.
 #[derive(Clone, Debug)]
 pub struct MachineConfig {
@@ -53,6 +63,12 @@ pub struct MachineConfig {
     pub firmware: Firmware,
     /// Boot the built-in demo instead of a disk.
     pub demo: bool,
+    /// The execution engine.
+    pub engine: Engine,
+    /// JIT: interpreted runs of a block before it is compiled (0: compile at once).
+    pub jit_threshold: u32,
+    /// JIT: host code cache size in MB (flushed and refilled when full).
+    pub jit_cache_mb: u32,
 }
 
 impl Default for MachineConfig {
@@ -68,6 +84,9 @@ impl Default for MachineConfig {
             boot: None,
             firmware: Firmware::Builtin,
             demo: false,
+            engine: Engine::default(),
+            jit_threshold: rawbox_jit::JitConfig::default().threshold,
+            jit_cache_mb: 64,
         }
     }
 }

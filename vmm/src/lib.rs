@@ -12,5 +12,5 @@ pub mod machine;
 pub mod platform;
 pub mod screen;
 
-pub use config::{BootDevice, ConfigError, Firmware, MachineConfig};
+pub use config::{BootDevice, ConfigError, Engine, Firmware, MachineConfig};
 pub use machine::{Machine, MachineCounters, StopReason};

@@ -81,6 +81,8 @@ pub struct Machine {
     ps_carry: u64,
     /// When single steps next update the devices (see `step`).
     step_sync_ns: u64,
+    /// The JIT's counters when the JIT engine runs.
+    pub jit_stats: Option<std::sync::Arc<rawbox_jit::JitStats>>,
 }
 
 /// The modifier keys a keystroke holds, in press order.
@@ -238,6 +240,17 @@ impl Machine {
                 crate::firmware::FirmwareState::External
             }
         };
+        let jit_stats = (config.engine == crate::config::Engine::Jit).then(|| {
+            rawbox_jit::install(
+                &mut cpu,
+                rawbox_jit::JitConfig {
+                    threshold: config.jit_threshold,
+                    cache_bytes: (config.jit_cache_mb.max(1) as usize) << 20,
+                    // Threshold 0 is the force-compile mode: every block goes through the JIT.
+                    compile_helper_only: config.jit_threshold == 0,
+                },
+            )
+        });
         let mut m = Machine {
             cpu,
             platform,
@@ -251,9 +264,41 @@ impl Machine {
             insn_ps: DEFAULT_INSN_PS,
             ps_carry: 0,
             step_sync_ns: 0,
+            jit_stats,
         };
         m.reset();
         Ok(m)
+    }
+
+    /// Execution statistics for `--stats`: guest instructions, blocks, exceptions, decoded-block
+    /// cache use and self-modifying-code invalidations, and the JIT's counters.
+    pub fn engine_report(&self) -> String {
+        let c = &self.cpu.counters;
+        let cs = self.cpu.cache_stats();
+        let mut s = format!(
+            "engine: {:?}\n\
+             guest instructions {}, blocks executed {}, exceptions {}, interrupts {}\n\
+             decoded blocks: {} cached, {} decoded, {} invalidated (self-modifying code); TLB misses {}\n\
+             exits: slice {}, halt {}, host call {}, resets {}",
+            self.config.engine,
+            c.instructions,
+            c.blocks,
+            c.exceptions,
+            c.interrupts,
+            self.cpu.cached_blocks(),
+            cs.misses,
+            cs.invalidated_blocks,
+            self.cpu.tlb_misses(),
+            self.counters.exits_slice,
+            self.counters.exits_halt,
+            self.counters.exits_hostcall,
+            self.counters.resets,
+        );
+        if let Some(j) = &self.jit_stats {
+            s.push('\n');
+            s.push_str(&j.summary());
+        }
+        s
     }
 
     /// Split borrows for the firmware glue.

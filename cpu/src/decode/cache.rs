@@ -134,6 +134,8 @@ pub struct Block {
     pub phys: u32,
     /// Number of guest bytes covered.
     pub bytes: u32,
+    /// Run count and translation for the block engine (see [`crate::engine`]).
+    pub jit: crate::engine::JitSlot,
 }
 
 /// Cache statistics.
@@ -201,7 +203,7 @@ impl BlockCache {
 
     /// Returns a block taken with [`BlockCache::take`] to the front table, unless the cache
     /// was invalidated meanwhile.
-    #[inline]
+    #[inline(always)]
     pub fn put_back(&mut self, block: Arc<Block>, ticket: Ticket) {
         if ticket.generation == self.generation && !self.front.is_empty() {
             self.front[Self::slot(ticket.key)] = Some((ticket.key, block));
@@ -216,6 +218,43 @@ impl BlockCache {
             self.by_page.entry(p).or_default().push(key);
         }
         self.map.insert(key, block);
+    }
+
+    /// Drops every block of a physical page touching the code `lines` of that page (see
+    /// `memory::phys::line_mask`).
+    pub fn invalidate_lines(&mut self, page: u32, lines: u64) {
+        let Some(keys) = self.by_page.remove(&page) else {
+            return;
+        };
+        let mut kept = Vec::with_capacity(keys.len());
+        let mut dropped = false;
+        for k in keys {
+            let hit = self.map.get(&k).is_some_and(|b| {
+                let off = b.phys & 0xFFF;
+                let n = b.bytes.clamp(1, 0x1000 - off);
+                crate::memory::line_mask(off, n) & lines != 0
+            });
+            if !hit && self.map.contains_key(&k) {
+                kept.push(k);
+                continue;
+            }
+            dropped = true;
+            if self.map.remove(&k).is_some() {
+                self.stats.invalidated_blocks += 1;
+            }
+            let slot = Self::slot(k);
+            if let Some(Some((fk, _))) = self.front.get(slot) {
+                if *fk == k {
+                    self.front[slot] = None;
+                }
+            }
+        }
+        if dropped {
+            self.generation += 1;
+        }
+        if !kept.is_empty() {
+            self.by_page.insert(page, kept);
+        }
     }
 
     /// Drops every block touching a physical page.
@@ -255,8 +294,8 @@ impl BlockCache {
 impl Cpu {
     /// Applies pending self-modifying-code invalidations.
     pub(crate) fn process_smc(&mut self) {
-        for p in self.mem.take_smc_pages() {
-            self.cache.invalidate_page(p);
+        for (p, lines) in self.mem.take_smc_lines() {
+            self.cache.invalidate_lines(p, lines);
         }
     }
 }

@@ -112,6 +112,18 @@ fn is_fpu(i: &Instruction) -> bool {
         .any(|f| matches!(f, F::FPU | F::FPU287 | F::FPU387))
 }
 
+/// Whether [`select_handler`] picks the ordinary handler for the instruction's mnemonic: no
+/// 8086 special, invalid encoding, model restriction or 286 length fault applies. The JIT only
+/// emits such instructions inline (by mnemonic), since handler addresses are not comparable
+/// across crates.
+pub fn uses_mnemonic_handler(i: &Instruction, model: CpuModel, extra: u8) -> bool {
+    extra == 0
+        && i.code() != iced_x86::Code::INVALID
+        && i.mnemonic() != M::Pause
+        && model_allows(i, model)
+        && !(model == CpuModel::I80286 && i.len() > 10)
+}
+
 /// Chooses the handler for a decoded instruction. `extra` flags 8086 specials from the
 /// quirks pass (1 = POP CS, 2 = SETMO).
 pub fn select_handler(i: &Instruction, model: CpuModel, extra: u8) -> Handler {

@@ -4,5 +4,6 @@
 mod phys;
 mod ram;
 
+pub(crate) use phys::line_mask;
 pub use phys::{MemoryError, PageKind, PhysMem, ShadowAccess, ShadowMap, SHADOW_SEGMENTS};
 pub use ram::Ram;

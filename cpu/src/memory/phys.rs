@@ -18,6 +18,22 @@ const F_ROM: u8 = 1;
 const F_MMIO: u8 = 2;
 /// The page holds bytes that are in the decoded-block cache.
 const F_CODE: u8 = 4;
+/// Code is tracked in lines of `1 << LINE_SHIFT` bytes inside a page (64 lines of 64 bytes),
+/// so writes to data next to code do not invalidate it.
+const LINE_SHIFT: u32 = 6;
+
+/// The code-line bits of page offsets `off .. off + n` (within one page, `n >= 1`).
+#[inline]
+pub(crate) fn line_mask(off: u32, n: u32) -> u64 {
+    let first = (off & 0xFFF) >> LINE_SHIFT;
+    let last = ((off & 0xFFF) + n.max(1) - 1).min(0xFFF) >> LINE_SHIFT;
+    let upto = if last >= 63 {
+        u64::MAX
+    } else {
+        (1u64 << (last + 1)) - 1
+    };
+    upto & !((1u64 << first) - 1)
+}
 
 /// Start of the shadowable window (0xC0000-0xFFFFF).
 pub const SHADOW_START: u32 = 0xC0000;
@@ -69,6 +85,8 @@ pub struct PhysMem {
     ram: Ram,
     /// Per-4KB-page flags (F_ROM, F_MMIO, F_CODE), for the RAM-backed part of the space.
     page_flags: Vec<u8>,
+    /// For pages with F_CODE: which lines hold decoded code (see `LINE_SHIFT`).
+    code_lines: Vec<u64>,
     /// Mask applied to every physical address: the model's bus width and the A20 gate.
     addr_mask: u32,
     bus_mask: u32,
@@ -83,8 +101,8 @@ pub struct PhysMem {
     shadow_map: Option<ShadowMap>,
     /// Extra MMIO ranges above RAM (linear framebuffers), [start, end).
     high_mmio: Vec<(u32, u32)>,
-    /// Set when a write hit a page holding decoded code; the cache drains these.
-    smc_pages: Vec<u32>,
+    /// Set when a write hit lines of decoded code: (page, lines); the cache drains these.
+    smc_pages: Vec<(u32, u64)>,
     /// Monotonic count of writes that hit code pages (the running block checks it).
     pub smc_generation: u64,
 }
@@ -106,6 +124,7 @@ impl PhysMem {
         Ok(PhysMem {
             ram,
             page_flags: vec![0; pages],
+            code_lines: vec![0; pages],
             addr_mask: bus_mask,
             bus_mask,
             high_rom_len: 0,
@@ -204,7 +223,7 @@ impl PhysMem {
                 self.ram.bytes_mut()[start..start + 4096].fill(0xFF);
             }
             self.page_flags[page as usize] = F_ROM;
-            self.note_code_write(page);
+            self.note_code_write(page, u64::MAX);
         }
         self.shadow_map = Some([ShadowAccess::default(); SHADOW_SEGMENTS]);
         Ok(())
@@ -226,7 +245,7 @@ impl PhysMem {
                         &mut self.shadow_hidden[hidden..hidden + 4096],
                     );
                     ram.swap_with_slice(hid);
-                    self.note_code_write(page);
+                    self.note_code_write(page, u64::MAX);
                 }
                 self.page_flags[page as usize] = match (new.read_ram, new.write_ram) {
                     (true, true) => 0,
@@ -377,29 +396,65 @@ impl PhysMem {
             return;
         }
         if f & F_CODE != 0 {
-            self.note_code_write(a >> 12);
+            self.note_write_near_code(a, width.bytes());
         }
         let n = width.bytes() as usize;
         let r = &mut self.ram.bytes_mut()[a as usize..a as usize + n];
         r.copy_from_slice(&value.to_le_bytes()[..n]);
     }
 
-    fn note_code_write(&mut self, page: u32) {
-        self.page_flags[page as usize] &= !F_CODE;
-        self.smc_pages.push(page);
+    /// A write of `n` bytes at `a` (within one page) to a page holding code: reported when
+    /// it touches a line of code.
+    fn note_write_near_code(&mut self, a: u32, n: u32) {
+        let page = (a >> 12) as usize;
+        let hit = self.code_lines.get(page).copied().unwrap_or(u64::MAX) & line_mask(a, n);
+        if hit != 0 {
+            self.note_code_write(page as u32, hit);
+        }
+    }
+
+    /// Code in `lines` of `page` was overwritten: every block touching those lines goes, so
+    /// they stop being code lines; the page stops being a code page when none is left.
+    fn note_code_write(&mut self, page: u32, lines: u64) {
+        let left = match self.code_lines.get_mut(page as usize) {
+            Some(l) => {
+                *l &= !lines;
+                *l
+            }
+            None => 0,
+        };
+        if left == 0 {
+            self.page_flags[page as usize] &= !F_CODE;
+        }
+        self.smc_pages.push((page, lines));
         self.smc_generation += 1;
     }
 
-    /// Marks a physical page as holding decoded code: writes to it will be reported.
+    /// Marks a whole physical page as holding decoded code: writes to it will be reported.
     pub fn mark_code(&mut self, addr: u32) {
+        self.mark_code_range(addr & !0xFFF, 0x1000);
+    }
+
+    /// Marks `len` bytes at `addr` (within one page) as decoded code: writes to the lines
+    /// they occupy will be reported (data elsewhere in the page can change freely).
+    pub fn mark_code_range(&mut self, addr: u32, len: u32) {
         let addr = addr & self.addr_mask;
-        if let Some(f) = self.page_flags.get_mut((addr >> 12) as usize) {
+        let page = (addr >> 12) as usize;
+        if let Some(f) = self.page_flags.get_mut(page) {
             *f |= F_CODE;
+            if let Some(l) = self.code_lines.get_mut(page) {
+                *l |= line_mask(addr, len.min(0x1000 - (addr & 0xFFF)));
+            }
         }
     }
 
     /// Takes the list of code pages written since the last call.
     pub fn take_smc_pages(&mut self) -> Vec<u32> {
+        self.take_smc_lines().into_iter().map(|(p, _)| p).collect()
+    }
+
+    /// Takes the (page, code lines) written since the last call.
+    pub fn take_smc_lines(&mut self) -> Vec<(u32, u64)> {
         std::mem::take(&mut self.smc_pages)
     }
 
@@ -421,7 +476,7 @@ impl PhysMem {
             let a = (addr.wrapping_add(i as u32) & self.addr_mask) as usize;
             if a < self.ram.len() {
                 if self.page_flags[a >> 12] & F_CODE != 0 {
-                    self.note_code_write((a >> 12) as u32);
+                    self.note_write_near_code(a as u32, 1);
                 }
                 self.ram.bytes_mut()[a] = b;
             }
@@ -454,6 +509,35 @@ mod tests {
         m.write(&mut b, 0xFFE, Width::Dword, 0x1122_3344);
         assert_eq!(m.read(&mut b, 0xFFE, Width::Dword), 0x1122_3344);
         assert_eq!(m.read_u8(&mut b, 0x1001), 0x11);
+    }
+
+    #[test]
+    fn writes_next_to_code_lines_are_not_reported() {
+        let mut m = PhysMem::new(1 << 20, 0xFFFF_FFFF).unwrap();
+        let mut b = NullBus;
+        assert_eq!(line_mask(0, 1), 1);
+        assert_eq!(line_mask(0x3F, 2), 0b11);
+        assert_eq!(line_mask(0xFC0, 0x40), 1 << 63);
+        assert_eq!(line_mask(0, 0x1000), u64::MAX);
+        m.mark_code_range(0x5040, 0x30);
+        m.write(&mut b, 0x5000, Width::Dword, 1);
+        m.write(&mut b, 0x5080, Width::Dword, 1);
+        m.write_bytes(0x5100, &[1, 2, 3]);
+        assert!(!m.has_smc(), "data next to code");
+        m.write(&mut b, 0x503E, Width::Dword, 1);
+        assert!(m.has_smc(), "a dword reaching into the code line");
+        assert_eq!(m.take_smc_lines(), vec![(5, 0b10)]);
+        // Those lines were unmarked: further writes there are not reported.
+        m.write(&mut b, 0x5050, Width::Byte, 1);
+        assert!(!m.has_smc());
+        m.mark_code_range(0x5050, 1);
+        m.mark_code_range(0x5400, 0x10);
+        m.write_bytes(0x5050, &[9]);
+        assert!(m.has_smc(), "host-side write into code");
+        assert_eq!(m.take_smc_pages(), vec![5]);
+        // Line 16 is still code.
+        m.write(&mut b, 0x540F, Width::Byte, 1);
+        assert_eq!(m.take_smc_lines(), vec![(5, 1 << 16)]);
     }
 
     #[test]

@@ -145,7 +145,7 @@ impl<N: Fn()> Emulation<N> {
 
 /// The emulation thread's body; returns how the run ended.
 pub fn run(
-    mut m: Machine,
+    m: &mut Machine,
     mut watch: Watcher,
     speed: Speed,
     commands: Receiver<Command>,
@@ -171,7 +171,7 @@ pub fn run(
     let mut stat_at = Instant::now();
     let mut stat_insns = m.cpu.counters.instructions;
     loop {
-        if !e.drain(&mut m, &commands) {
+        if !e.drain(m, &commands) {
             return Ok(Outcome::Done);
         }
         if e.paused {
@@ -181,7 +181,7 @@ pub fn run(
                     s.post(last_speaker);
                 }
             }
-            if !e.wait(&mut m, &commands, MAX_WAIT) {
+            if !e.wait(m, &commands, MAX_WAIT) {
                 return Ok(Outcome::Done);
             }
             continue;
@@ -191,7 +191,7 @@ pub fn run(
         // waking early for input.
         let wall_ns = start.elapsed().saturating_sub(e.paused_total).as_nanos() as u64;
         if let Some(d) = pacer.sleep_for(m.now_ns(), wall_ns) {
-            if !e.wait(&mut m, &commands, d.min(MAX_WAIT)) {
+            if !e.wait(m, &commands, d.min(MAX_WAIT)) {
                 return Ok(Outcome::Done);
             }
             continue;
@@ -240,7 +240,7 @@ pub fn run(
             };
         }
 
-        if let Some(o) = watch.check(&mut m, &mut e.scratch)? {
+        if let Some(o) = watch.check(m, &mut e.scratch)? {
             return Ok(o);
         }
 
@@ -260,7 +260,7 @@ pub fn run(
 /// machine (reading its commands from stdin), and between its slices and commands the window
 /// gets new frames, speaker changes and the keyboard and mouse input.
 pub fn run_debugger(
-    mut m: Machine,
+    m: &mut Machine,
     syntax: rawbox_debugger::Syntax,
     commands: Receiver<Command>,
     shared: Arc<Shared>,
@@ -304,7 +304,7 @@ pub fn run_debugger(
             }
         }
     };
-    rawbox_debugger::run_debugger_with(&mut m, syntax, Some(Box::new(tick)))
+    rawbox_debugger::run_debugger_with(m, syntax, Some(Box::new(tick)))
         .map_err(|e| e.to_string())?;
     Ok(Outcome::Done)
 }

@@ -39,6 +39,8 @@ pub struct WindowOptions {
     pub screenshot_dir: std::path::PathBuf,
     /// Run the terminal debugger on the machine (the window shows the guest meanwhile).
     pub debugger: Option<rawbox_debugger::Syntax>,
+    /// Print the engine statistics (`--stats`) when the machine stops.
+    pub stats: bool,
 }
 
 /// A frame arrived (pushed by the emulation thread to wake the event loop).
@@ -337,16 +339,23 @@ pub fn run(
     let emu_shared = shared.clone();
     let speed = opts.speed;
     let debugger = opts.debugger;
+    let stats = opts.stats;
     let thread = std::thread::Builder::new()
         .name("emulation".into())
         .spawn(move || {
             let notify = move || {
                 let _ = sender.push_custom_event(FrameReady);
             };
-            match debugger {
-                Some(syntax) => emulation::run_debugger(m, syntax, rx, emu_shared, speaker, notify),
-                None => emulation::run(m, watch, speed, rx, emu_shared, speaker, notify),
+            let outcome = match debugger {
+                Some(syntax) => {
+                    emulation::run_debugger(&mut m, syntax, rx, emu_shared, speaker, notify)
+                }
+                None => emulation::run(&mut m, watch, speed, rx, emu_shared, speaker, notify),
+            };
+            if stats {
+                eprintln!("{}", m.engine_report());
             }
+            outcome
         })
         .map_err(|e| format!("cannot start the emulation thread: {e}"))?;
 

@@ -1,7 +1,8 @@
-//! `cpu-bench`: interpreter speed in guest MIPS on small hot loops (real mode ALU, 32-bit
-//! protected-mode ALU, memory-heavy, branch/block-lookup-heavy). A benchmark, not a test.
+//! `cpu-bench`: CPU speed in guest MIPS on small hot loops (real mode ALU, 32-bit
+//! protected-mode ALU, memory-heavy, branch/block-lookup-heavy), with the interpreter, the
+//! JIT, or both. A benchmark, not a test.
 //!
-//! Usage: `cargo run --release -p rawbox-tests --bin cpu-bench [-- MILLIONS]`
+//! Usage: `cargo run --release -p rawbox-tests --bin cpu-bench [-- MILLIONS] [--engine interp|jit|both]`
 
 use iced_x86::code_asm::*;
 use rawbox_cpu::state::{access, cr0, Segment};
@@ -52,6 +53,25 @@ fn pm_cpu(code: &[u8]) -> Cpu {
     cpu
 }
 
+/// Which engines to measure.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Engines {
+    Interp,
+    Jit,
+    Both,
+}
+
+fn measure_with(name: &str, mk: impl Fn() -> Cpu, insns: u64, engines: Engines) {
+    if engines != Engines::Jit {
+        measure(&format!("{name} [interp]"), mk(), insns);
+    }
+    if engines != Engines::Interp {
+        let mut cpu = mk();
+        rawbox_jit::install(&mut cpu, rawbox_jit::JitConfig::default());
+        measure(&format!("{name} [jit]"), cpu, insns);
+    }
+}
+
 fn measure(name: &str, mut cpu: Cpu, insns: u64) {
     let mut bus = NullBus;
     let start = Instant::now();
@@ -68,10 +88,31 @@ fn measure(name: &str, mut cpu: Cpu, insns: u64) {
 }
 
 fn main() {
-    let millions: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(200);
+    let mut millions: u64 = 200;
+    let mut engines = Engines::Interp;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--engine" => {
+                engines = match args.next().as_deref() {
+                    Some("interp") => Engines::Interp,
+                    Some("jit") => Engines::Jit,
+                    Some("both") => Engines::Both,
+                    _ => {
+                        eprintln!("cpu-bench: --engine takes interp, jit or both");
+                        std::process::exit(2);
+                    }
+                }
+            }
+            n => match n.parse() {
+                Ok(v) => millions = v,
+                Err(_) => {
+                    eprintln!("cpu-bench: unexpected argument '{n}'");
+                    std::process::exit(2);
+                }
+            },
+        }
+    }
     let n = millions * 1_000_000;
 
     let real_alu = assemble(16, |a| {
@@ -85,7 +126,7 @@ fn main() {
         a.jnz(top)?;
         a.jmp(top)
     });
-    measure("real mode ALU loop", real_cpu(&real_alu), n);
+    measure_with("real mode ALU loop", || real_cpu(&real_alu), n, engines);
 
     let pm_alu = assemble(32, |a| {
         let mut top = a.create_label();
@@ -98,7 +139,7 @@ fn main() {
         a.jnz(top)?;
         a.jmp(top)
     });
-    measure("32-bit PM ALU loop", pm_cpu(&pm_alu), n);
+    measure_with("32-bit PM ALU loop", || pm_cpu(&pm_alu), n, engines);
 
     let pm_mem = assemble(32, |a| {
         let mut top = a.create_label();
@@ -111,7 +152,7 @@ fn main() {
         a.and(esi, 0x20_FFFFu32)?;
         a.jmp(top)
     });
-    measure("32-bit PM memory loop", pm_cpu(&pm_mem), n);
+    measure_with("32-bit PM memory loop", || pm_cpu(&pm_mem), n, engines);
 
     let pm_branchy = assemble(32, |a| {
         let mut top = a.create_label();
@@ -131,7 +172,10 @@ fn main() {
         a.set_label(&mut l3)?;
         a.ret()
     });
-    let mut cpu = pm_cpu(&pm_branchy);
-    cpu.state.regs[4] = 0x8_0000;
-    measure("32-bit PM branch/call loop", cpu, n);
+    let branchy = || {
+        let mut cpu = pm_cpu(&pm_branchy);
+        cpu.state.regs[4] = 0x8_0000;
+        cpu
+    };
+    measure_with("32-bit PM branch/call loop", branchy, n, engines);
 }

@@ -1,6 +1,6 @@
 //! `sst`: runs a single-step CPU test suite directory and prints pass/fail per opcode file.
 //!
-//! Usage: `sst DIR [--cpu MODEL] [--engine interp] [--only PREFIX] [--show N]
+//! Usage: `sst DIR [--cpu MODEL] [--engine interp|jit] [--only PREFIX] [--show N]
 //!             [--baseline FILE] [--write-baseline FILE] [--known-failures FILE]`
 
 use rawbox_cpu::CpuModel;
@@ -17,6 +17,7 @@ struct Args {
     baseline: Option<PathBuf>,
     write_baseline: Option<PathBuf>,
     known: Option<PathBuf>,
+    engine: sst::Engine,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +30,7 @@ fn parse_args() -> Result<Args, String> {
         baseline: None,
         write_baseline: None,
         known: None,
+        engine: sst::Engine::Interp,
     };
     let mut dir = None;
     while let Some(x) = it.next() {
@@ -36,10 +38,11 @@ fn parse_args() -> Result<Args, String> {
         match x.as_str() {
             "--cpu" => a.model = val("--cpu")?.parse().map_err(|e| format!("{e}"))?,
             "--engine" => {
-                let e = val("--engine")?;
-                if e != "interp" {
-                    return Err(format!("engine '{e}' is not available yet (only 'interp')"));
-                }
+                a.engine = match val("--engine")?.as_str() {
+                    "interp" => sst::Engine::Interp,
+                    "jit" => sst::Engine::Jit,
+                    e => return Err(format!("unknown engine '{e}' (interp or jit)")),
+                };
             }
             "--only" => a.only = Some(val("--only")?.to_ascii_uppercase()),
             "--show" => a.show = val("--show")?.parse().map_err(|_| "--show takes a number")?,
@@ -47,7 +50,7 @@ fn parse_args() -> Result<Args, String> {
             "--write-baseline" => a.write_baseline = Some(val("--write-baseline")?.into()),
             "--known-failures" => a.known = Some(val("--known-failures")?.into()),
             "-h" | "--help" => {
-                return Err("usage: sst DIR [--cpu MODEL] [--engine interp] [--only PREFIX] [--show N] [--baseline FILE] [--write-baseline FILE] [--known-failures FILE]".into())
+                return Err("usage: sst DIR [--cpu MODEL] [--engine interp|jit] [--only PREFIX] [--show N] [--baseline FILE] [--write-baseline FILE] [--known-failures FILE]".into())
             }
             _ if dir.is_none() && !x.starts_with('-') => dir = Some(PathBuf::from(x)),
             _ => return Err(format!("unexpected argument '{x}'")),
@@ -97,7 +100,7 @@ fn main() {
             s.spawn(|| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 let Some(f) = files.get(k) else { break };
-                match suite.run_file(f, args.model) {
+                match suite.run_file_with(f, args.model, args.engine) {
                     Ok(r) => results.lock().unwrap().push(r),
                     Err(e) => *error.lock().unwrap() = Some(e.to_string()),
                 }
@@ -168,6 +171,10 @@ fn main() {
                 std::process::exit(2);
             }
         }
+    }
+    if args.engine == sst::Engine::Jit {
+        let blocks: u64 = results.iter().map(|r| r.jit_blocks).sum();
+        println!("jit: {blocks} blocks compiled");
     }
     let total = passed + failed;
     let pct = if total > 0 {

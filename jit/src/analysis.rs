@@ -1,0 +1,413 @@
+//! What the compiler does with each instruction of a block: which forms are emitted inline
+//! (and with which operands), which go to the interpreter's handler, and a backward pass
+//! deciding which lazy-flag records are read before being overwritten.
+
+use crate::layout;
+use iced_x86::{Mnemonic as M, OpKind};
+use rawbox_cpu::decode::cache::{DecodedInsn, OpFast};
+use rawbox_cpu::exec::arith;
+use rawbox_cpu::flags::OpSize;
+use rawbox_cpu::CpuModel;
+
+/// A register (as its byte offset in `Cpu`) or an immediate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    Reg(i32),
+    Imm(u32),
+}
+
+/// How one instruction is compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Call the interpreter's handler.
+    Helper,
+    /// MOV reg, reg/imm.
+    MovReg {
+        dst: i32,
+        src: Src,
+        size: OpSize,
+    },
+    /// MOV reg, [mem] (also MOVZX/MOVSX from memory when `ext` is set).
+    Load {
+        dst: i32,
+        size: OpSize,
+        ext: Option<(bool, OpSize)>,
+    },
+    /// MOV [mem], reg/imm.
+    Store {
+        src: Src,
+        size: OpSize,
+    },
+    /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, reg/imm.
+    Alu {
+        op: u8,
+        dst: i32,
+        src: Src,
+        size: OpSize,
+    },
+    Neg {
+        dst: i32,
+        size: OpSize,
+    },
+    Not {
+        dst: i32,
+        size: OpSize,
+    },
+    IncDec {
+        dec: bool,
+        dst: i32,
+        size: OpSize,
+    },
+    /// LEA reg16/32, [mem].
+    Lea {
+        dst: i32,
+        size: OpSize,
+    },
+    /// MOVZX/MOVSX reg, reg.
+    Movx {
+        signed: bool,
+        dst: i32,
+        size: OpSize,
+        src: i32,
+        src_size: OpSize,
+    },
+    /// JMP rel: `delta` from the next instruction, 16-bit IP when `ip16`.
+    Jmp {
+        delta: u32,
+        ip16: bool,
+    },
+    /// Jcc rel (condition code in x86 encoding order).
+    Jcc {
+        cc: u8,
+        delta: u32,
+        ip16: bool,
+    },
+    /// PUSH reg16/32.
+    Push {
+        src: i32,
+        size: OpSize,
+    },
+    /// POP reg16/32.
+    Pop {
+        dst: i32,
+        size: OpSize,
+    },
+    /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, [mem] (`mem_first` false: the register is the
+    /// destination), or CMP/TEST [mem], reg/imm (`mem_first`: nothing is written).
+    AluMem {
+        op: u8,
+        other: Src,
+        mem_first: bool,
+        size: OpSize,
+    },
+    /// SHL/SHR/SAR reg, imm with a (masked) count of 1 up to the operand width - 1: the
+    /// interpreter materialises all six flags (AF clear, OF by its formula).
+    Shift {
+        op: u8,
+        dst: i32,
+        size: OpSize,
+        count: u8,
+    },
+    /// SETcc reg8 (inline only right after an inline flag-setting operation).
+    Setcc {
+        cc: u8,
+        dst: i32,
+    },
+    /// LOOP rel: decrement CX/ECX (`c32`), jump while non-zero.
+    Loop {
+        c32: bool,
+        delta: u32,
+        ip16: bool,
+    },
+}
+
+impl Form {
+    /// Sets every lazy-flag field (so an earlier record is dead).
+    pub fn writes_all_flags(&self) -> bool {
+        match self {
+            // ADC and SBB read CF first.
+            Form::Alu { op, .. } => *op != arith::ADC && *op != arith::SBB,
+            Form::Neg { .. } => true,
+            _ => false,
+        }
+    }
+    /// Neither reads nor writes flags, cannot fault and does not leave the block.
+    pub fn flag_neutral(&self) -> bool {
+        matches!(
+            self,
+            Form::MovReg { .. } | Form::Not { .. } | Form::Lea { .. } | Form::Movx { .. }
+        )
+    }
+}
+
+fn reg_of(op: OpFast) -> Option<i32> {
+    match op {
+        OpFast::R8(n) => Some(layout::reg8(n)),
+        OpFast::R16(n) | OpFast::R32(n) => Some(layout::reg32(n)),
+        _ => None,
+    }
+}
+
+fn src_of(op: OpFast, size: OpSize) -> Option<Src> {
+    match op {
+        OpFast::Imm(v) => Some(Src::Imm(v & size.mask())),
+        o => reg_of(o).map(Src::Reg),
+    }
+}
+
+/// Chooses the form of one instruction.
+pub fn classify(d: &DecodedInsn, model: CpuModel) -> Form {
+    classify_inner(d, model).unwrap_or(Form::Helper)
+}
+
+fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
+    let i = &d.insn;
+    if !rawbox_cpu::exec::uses_mnemonic_handler(i, model, d.extra) {
+        return None;
+    }
+    let [op0, op1, _] = d.ops;
+    let size = d.sizes[0];
+    let alu_op = match i.mnemonic() {
+        M::Add => Some(arith::ADD),
+        M::Or => Some(arith::OR),
+        M::Adc => Some(arith::ADC),
+        M::Sbb => Some(arith::SBB),
+        M::And => Some(arith::AND),
+        M::Sub => Some(arith::SUB),
+        M::Xor => Some(arith::XOR),
+        M::Cmp => Some(arith::CMP),
+        M::Test => Some(arith::TEST),
+        _ => None,
+    };
+    if let Some(op) = alu_op {
+        if i.op_count() != 2 {
+            return None;
+        }
+        let carry = op == arith::ADC || op == arith::SBB;
+        if op1 == OpFast::Mem && !carry {
+            return Some(Form::AluMem {
+                op,
+                other: Src::Reg(reg_of(op0)?),
+                mem_first: false,
+                size,
+            });
+        }
+        if op0 == OpFast::Mem && (op == arith::CMP || op == arith::TEST) {
+            return Some(Form::AluMem {
+                op,
+                other: src_of(op1, size)?,
+                mem_first: true,
+                size,
+            });
+        }
+        return Some(Form::Alu {
+            op,
+            dst: reg_of(op0)?,
+            src: src_of(op1, size)?,
+            size,
+        });
+    }
+    match i.mnemonic() {
+        M::Mov => {
+            if let Some(dst) = reg_of(op0) {
+                if op1 == OpFast::Mem {
+                    return Some(Form::Load {
+                        dst,
+                        size,
+                        ext: None,
+                    });
+                }
+                return Some(Form::MovReg {
+                    dst,
+                    src: src_of(op1, size)?,
+                    size,
+                });
+            }
+            if op0 == OpFast::Mem {
+                return Some(Form::Store {
+                    src: src_of(op1, size)?,
+                    size,
+                });
+            }
+            None
+        }
+        M::Movzx | M::Movsx => {
+            let signed = i.mnemonic() == M::Movsx;
+            let dst = reg_of(op0)?;
+            let src_size = d.sizes[1];
+            if op1 == OpFast::Mem {
+                return Some(Form::Load {
+                    dst,
+                    size,
+                    ext: Some((signed, src_size)),
+                });
+            }
+            Some(Form::Movx {
+                signed,
+                dst,
+                size,
+                src: reg_of(op1)?,
+                src_size,
+            })
+        }
+        M::Lea if op1 == OpFast::Mem && size != OpSize::Byte => Some(Form::Lea {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Neg => Some(Form::Neg {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Not => Some(Form::Not {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Inc | M::Dec => Some(Form::IncDec {
+            dec: i.mnemonic() == M::Dec,
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Jmp => {
+            let ip16 = match i.op0_kind() {
+                OpKind::NearBranch16 => true,
+                OpKind::NearBranch32 => false,
+                _ => return None,
+            };
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            Some(Form::Jmp { delta, ip16 })
+        }
+        M::Push if size != OpSize::Byte && i.op_count() == 1 => {
+            // The 8086 pushes the already decremented SP: leave that to the handler.
+            if op0 == OpFast::R16(4) && !model.is_286_plus() {
+                return None;
+            }
+            Some(Form::Push {
+                src: reg_of(op0)?,
+                size,
+            })
+        }
+        M::Pop if size != OpSize::Byte && i.op_count() == 1 => Some(Form::Pop {
+            dst: reg_of(op0)?,
+            size,
+        }),
+        M::Shl | M::Sal | M::Shr | M::Sar if model.is_286_plus() => {
+            let OpFast::Imm(c) = op1 else {
+                return None;
+            };
+            let count = c & 0x1F;
+            if count == 0 || count >= size.bits() {
+                return None;
+            }
+            let op = match i.mnemonic() {
+                M::Shr => rawbox_cpu::exec::shift::SHR,
+                M::Sar => rawbox_cpu::exec::shift::SAR,
+                _ => rawbox_cpu::exec::shift::SHL,
+            };
+            Some(Form::Shift {
+                op,
+                dst: reg_of(op0)?,
+                size,
+                count: count as u8,
+            })
+        }
+        M::Loop => {
+            let ip16 = match i.op0_kind() {
+                OpKind::NearBranch16 => true,
+                OpKind::NearBranch32 => false,
+                _ => return None,
+            };
+            let c32 = matches!(
+                i.code(),
+                iced_x86::Code::Loop_rel8_16_ECX | iced_x86::Code::Loop_rel8_32_ECX
+            );
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            Some(Form::Loop { c32, delta, ip16 })
+        }
+        _ if is_setcc(i.mnemonic()) => {
+            let OpFast::R8(_) = op0 else {
+                return None;
+            };
+            Some(Form::Setcc {
+                cc: rawbox_cpu::exec::bits::cc_of(i),
+                dst: reg_of(op0)?,
+            })
+        }
+        _ if i.is_jcc_short_or_near() => {
+            let ip16 = match i.op0_kind() {
+                OpKind::NearBranch16 => true,
+                OpKind::NearBranch32 => false,
+                _ => return None,
+            };
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            Some(Form::Jcc {
+                cc: rawbox_cpu::exec::bits::cc_of(i),
+                delta,
+                ip16,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn is_setcc(m: M) -> bool {
+    matches!(
+        m,
+        M::Seto
+            | M::Setno
+            | M::Setb
+            | M::Setae
+            | M::Sete
+            | M::Setne
+            | M::Setbe
+            | M::Seta
+            | M::Sets
+            | M::Setns
+            | M::Setp
+            | M::Setnp
+            | M::Setl
+            | M::Setge
+            | M::Setle
+            | M::Setg
+    )
+}
+
+/// For each instruction, whether the lazy-flag record it writes can be read (by a later
+/// instruction, a fault or the block's exit) before the next full overwrite.
+pub fn flags_live_after(forms: &[Form]) -> Vec<bool> {
+    let mut live = vec![true; forms.len()];
+    let mut l = true;
+    for (k, f) in forms.iter().enumerate().rev() {
+        live[k] = l;
+        if f.writes_all_flags() {
+            l = false;
+        } else if !f.flag_neutral() {
+            l = true;
+        }
+    }
+    live
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liveness_skips_overwritten_records() {
+        let alu = Form::Alu {
+            op: arith::ADD,
+            dst: 0,
+            src: Src::Imm(1),
+            size: OpSize::Dword,
+        };
+        let mov = Form::MovReg {
+            dst: 0,
+            src: Src::Imm(1),
+            size: OpSize::Dword,
+        };
+        let forms = [alu, mov, alu, Form::Helper, alu, alu];
+        assert_eq!(
+            flags_live_after(&forms),
+            vec![false, false, true, false, false, true]
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! The block compiler installed into the CPU: classifies a block's instructions, emits host
+//! code for it and wraps the result as the block's translation; plus the statistics it keeps.
+
+use crate::analysis::{classify, flags_live_after, Form};
+use crate::codebuf::{CodeArena, CodeBuf};
+use crate::ctx::{exit, JitCtx};
+use crate::emit::{Emitter, Mode};
+use rawbox_cpu::decode::Block;
+use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock, Repeat, RunResult};
+use rawbox_cpu::{Bus, Cpu, Fault};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// JIT settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JitConfig {
+    /// Interpreted runs of a block before it is compiled (0: compile on first execution).
+    pub threshold: u32,
+    /// Most bytes of host code kept before everything is flushed.
+    pub cache_bytes: usize,
+    /// Also compile blocks in which no instruction is emitted inline (all handler calls:
+    /// slower than interpreting them, but tests use it to run everything through the JIT).
+    pub compile_helper_only: bool,
+}
+
+impl Default for JitConfig {
+    fn default() -> JitConfig {
+        JitConfig {
+            threshold: 16,
+            cache_bytes: 64 << 20,
+            compile_helper_only: false,
+        }
+    }
+}
+
+/// Counters shared by the compiler and the code it made (relaxed atomics: one CPU thread).
+#[derive(Debug, Default)]
+pub struct JitStats {
+    pub blocks_compiled: AtomicU64,
+    pub compile_nanos: AtomicU64,
+    pub compile_failures: AtomicU64,
+    /// Blocks left to the interpreter (nothing in them is emitted inline).
+    pub blocks_left_interpreted: AtomicU64,
+    /// Guest instructions emitted inline / as handler calls.
+    pub insns_inline: AtomicU64,
+    pub insns_helper: AtomicU64,
+    /// Runs of self-looping blocks made inside compiled code (in place of chaining).
+    pub repeats: AtomicU64,
+    pub exits_end: AtomicU64,
+    pub exits_stop: AtomicU64,
+    pub exits_fault: AtomicU64,
+    /// Bytes of code of live translations.
+    pub code_bytes: AtomicU64,
+    /// Bytes of executable memory mapped for code (what the cache size bounds).
+    pub mapped_bytes: Arc<AtomicU64>,
+    pub cache_flushes: AtomicU64,
+}
+
+fn bump(c: &AtomicU64, n: u64) {
+    c.store(c.load(Ordering::Relaxed).wrapping_add(n), Ordering::Relaxed);
+}
+
+impl JitStats {
+    /// A human-readable summary (for `--stats`).
+    pub fn summary(&self) -> String {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "jit: blocks compiled {} ({} failed, {} left to the interpreter) in {:.3} ms, insns inline {} / handler calls {}\n\
+             jit: blocks run {} ({} in-place loop repeats), exits: end {} / early {} / fault {}\n\
+             jit: code cache {} KB of live code in {} KB mapped, {} flushes",
+            g(&self.blocks_compiled),
+            g(&self.compile_failures),
+            g(&self.blocks_left_interpreted),
+            g(&self.compile_nanos) as f64 / 1e6,
+            g(&self.insns_inline),
+            g(&self.insns_helper),
+            g(&self.exits_end) + g(&self.exits_stop) + g(&self.exits_fault) + g(&self.repeats),
+            g(&self.repeats),
+            g(&self.exits_end),
+            g(&self.exits_stop),
+            g(&self.exits_fault),
+            g(&self.code_bytes) / 1024,
+            g(&self.mapped_bytes) / 1024,
+            g(&self.cache_flushes),
+        )
+    }
+}
+
+/// One block's translation.
+struct CompiledCode {
+    code: CodeBuf,
+    insns: usize,
+    stats: Arc<JitStats>,
+}
+
+impl Drop for CompiledCode {
+    fn drop(&mut self) {
+        let c = &self.stats.code_bytes;
+        c.store(
+            c.load(Ordering::Relaxed)
+                .saturating_sub(self.code.size() as u64),
+            Ordering::Relaxed,
+        );
+    }
+}
+
+impl CompiledBlock for CompiledCode {
+    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block, repeat: Repeat) -> RunResult {
+        if block.insns.len() != self.insns {
+            // Not the block this was compiled from: interpret instead (never expected).
+            let mut result = Ok(false);
+            for d in block.insns.iter() {
+                match cpu.exec_insn_for_jit(bus, d) {
+                    Ok(false) => {}
+                    r => {
+                        result = r;
+                        break;
+                    }
+                }
+            }
+            return RunResult { result, repeats: 0 };
+        }
+        let mut ctx = JitCtx {
+            insns_left: repeat.insns_left,
+            slots: repeat.slots as u64,
+            repeats: 0,
+            cpu,
+            bus,
+            block,
+            fault: None,
+        };
+        let r = self.code.call(&mut ctx);
+        if ctx.repeats != 0 {
+            bump(&self.stats.repeats, ctx.repeats);
+        }
+        let repeats = ctx.repeats as usize;
+        let result = match r {
+            exit::NEXT => {
+                bump(&self.stats.exits_end, 1);
+                Ok(false)
+            }
+            exit::STOP => {
+                bump(&self.stats.exits_stop, 1);
+                Ok(true)
+            }
+            _ => {
+                bump(&self.stats.exits_fault, 1);
+                Err(ctx.fault.take().unwrap_or(Fault::Shutdown))
+            }
+        };
+        RunResult { result, repeats }
+    }
+}
+
+/// The compiler.
+pub struct Jit {
+    config: JitConfig,
+    stats: Arc<JitStats>,
+    arena: CodeArena,
+}
+
+impl Jit {
+    pub fn new(config: JitConfig) -> Jit {
+        let stats = Arc::new(JitStats::default());
+        let arena = CodeArena::new(config.cache_bytes, stats.mapped_bytes.clone());
+        Jit {
+            config,
+            stats,
+            arena,
+        }
+    }
+
+    pub fn stats(&self) -> Arc<JitStats> {
+        self.stats.clone()
+    }
+
+    /// Emits the block's host code (position independent, entry at offset 0), or None when
+    /// the block is better left to the interpreter.
+    fn translate(&mut self, cpu: &Cpu, block: &Block) -> Result<Option<Vec<u8>>, String> {
+        let mode = Mode {
+            code32: cpu.state.code32(),
+            jump_limit: cpu.model.is_286_plus(),
+        };
+        let forms: Vec<Form> = block.insns.iter().map(|d| classify(d, cpu.model)).collect();
+        if !self.config.compile_helper_only && forms.iter().all(|f| *f == Form::Helper) {
+            return Ok(None);
+        }
+        let live = flags_live_after(&forms);
+        // A block of inline forms ending in a jump back to its own start may loop in place.
+        let self_loop = forms.iter().all(|f| *f != Form::Helper)
+            && block.insns.last().zip(forms.last()).is_some_and(|(d, f)| {
+                let delta = match *f {
+                    Form::Jmp { delta, .. }
+                    | Form::Jcc { delta, .. }
+                    | Form::Loop { delta, .. } => delta,
+                    _ => return false,
+                };
+                let _ = d;
+                block.bytes.wrapping_add(delta) & 0xFFFF == 0
+            });
+        let loop_insns = if self_loop {
+            block.insns.len() as u32
+        } else {
+            0
+        };
+        let mut e = Emitter::new(mode, loop_insns);
+        e.prologue();
+        let mut off = 0u32;
+        for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {
+            e.insn(k as u32, off, d, *form, live[k]);
+            off = off.wrapping_add(d.len as u32);
+        }
+        let inline = forms.iter().filter(|f| **f != Form::Helper).count() as u64;
+        bump(&self.stats.insns_inline, inline);
+        bump(&self.stats.insns_helper, forms.len() as u64 - inline);
+        e.finish(off).map(Some)
+    }
+}
+
+impl BlockCompiler for Jit {
+    fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
+        let t0 = Instant::now();
+        let code = match self.translate(cpu, block) {
+            Ok(Some(code)) => code,
+            Ok(None) => {
+                bump(&self.stats.blocks_left_interpreted, 1);
+                return Compiled::Interpret;
+            }
+            Err(e) => {
+                log::warn!("jit: block at {:#x} not compiled: {e}", block.phys);
+                bump(&self.stats.compile_failures, 1);
+                return Compiled::Interpret;
+            }
+        };
+        let grow = self.arena.growth_for(code.len()) as u64;
+        let mapped = self.stats.mapped_bytes.load(Ordering::Relaxed);
+        let r = if grow != 0 && mapped > 0 && mapped + grow > self.config.cache_bytes as u64 {
+            Ok(None)
+        } else {
+            self.arena.place(&code).map(Some).map_err(|e| e.to_string())
+        };
+        bump(&self.stats.compile_nanos, t0.elapsed().as_nanos() as u64);
+        match r {
+            Ok(Some(code)) => {
+                bump(&self.stats.blocks_compiled, 1);
+                bump(&self.stats.code_bytes, code.size() as u64);
+                Compiled::Code(Arc::new(CompiledCode {
+                    code,
+                    insns: block.insns.len(),
+                    stats: self.stats.clone(),
+                }))
+            }
+            Ok(None) => {
+                // Full: drop every translation (the CPU flushes its blocks) and start over.
+                bump(&self.stats.cache_flushes, 1);
+                self.arena.reset();
+                Compiled::CacheFull
+            }
+            Err(e) => {
+                log::warn!("jit: block at {:#x} not compiled: {e}", block.phys);
+                bump(&self.stats.compile_failures, 1);
+                Compiled::Interpret
+            }
+        }
+    }
+}

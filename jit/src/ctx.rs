@@ -1,0 +1,172 @@
+//! The run-time context of a compiled block and the `extern "C"` helpers its code calls: the
+//! interpreter step for instructions not emitted inline, memory accesses through the
+//! interpreter's accessors, and the flag and fault helpers.
+
+use rawbox_cpu::bus::Width;
+use rawbox_cpu::decode::Block;
+use rawbox_cpu::{Bus, Cpu, Fault, SegReg};
+
+/// Return codes of compiled code and of the helpers that can end a block.
+pub mod exit {
+    /// Go on (helpers) / the block ran to its end (compiled code).
+    pub const NEXT: u32 = 0;
+    /// An instruction asked to leave the block (mode change, self-modifying code...).
+    pub const STOP: u32 = 1;
+    /// A fault, stored in `JitCtx::fault`, with EIP at the faulting instruction.
+    pub const FAULT: u32 = 2;
+}
+
+/// What compiled code and its helpers work on. The code reads and writes the three repeat
+/// counters (at fixed offsets, see `layout`) and passes the pointer through to the helpers.
+#[repr(C)]
+pub struct JitCtx<'a> {
+    /// Instruction budget left (a self-looping block runs again only while it covers a run).
+    pub insns_left: u64,
+    /// Further runs a self-looping block may make.
+    pub slots: u64,
+    /// Further runs it made.
+    pub repeats: u64,
+    pub cpu: *mut Cpu,
+    pub bus: *mut (dyn Bus + 'a),
+    pub block: *const Block,
+    pub fault: Option<Fault>,
+}
+
+/// The pieces of a context as references.
+struct Parts<'c, 'a> {
+    cpu: &'c mut Cpu,
+    bus: &'c mut (dyn Bus + 'a),
+    block: &'c Block,
+    fault: &'c mut Option<Fault>,
+}
+
+/// Reborrows a context passed back by compiled code.
+fn parts<'c, 'a>(ctx: *mut JitCtx<'a>) -> Parts<'c, 'a> {
+    // SAFETY: compiled code only passes on the context pointer `CompiledCode::run` gave it,
+    // which points at a live `JitCtx` on that function's stack. Its `cpu`, `bus` and `block`
+    // pointers come from references `run` holds (and does not use) for the whole call, so the
+    // references made here are the only live ones while a helper runs; helpers do not nest.
+    unsafe {
+        let c = &mut *ctx;
+        Parts {
+            cpu: &mut *c.cpu,
+            bus: &mut *c.bus,
+            block: &*c.block,
+            fault: &mut c.fault,
+        }
+    }
+}
+
+/// Records a fault raised outside an interpreter handler, as `exec_block` counts it.
+fn fault(p: Parts, f: Fault) -> u32 {
+    p.cpu.counters.exceptions += 1;
+    *p.fault = Some(f);
+    exit::FAULT
+}
+
+/// Runs instruction `idx` of the block through its interpreter handler. EIP holds the
+/// instruction's address.
+pub extern "C" fn call_insn(ctx: *mut JitCtx, idx: u32) -> u32 {
+    let p = parts(ctx);
+    let Some(d) = p.block.insns.get(idx as usize) else {
+        return fault(p, Fault::UD);
+    };
+    match p.cpu.exec_insn_for_jit(p.bus, d) {
+        Ok(false) => exit::NEXT,
+        Ok(true) => exit::STOP,
+        Err(f) => {
+            *p.fault = Some(f);
+            exit::FAULT
+        }
+    }
+}
+
+fn width_of(w: u32) -> Width {
+    match w {
+        1 => Width::Byte,
+        2 => Width::Word,
+        _ => Width::Dword,
+    }
+}
+
+/// Fault marker in `read_mem`'s result (any value above 32 bits).
+pub const READ_FAULT: u64 = 1 << 32;
+
+/// Reads `width` bytes at `seg:off` with the interpreter's accessor. EIP holds the
+/// instruction's address. Returns the value, or `READ_FAULT` after recording the fault.
+pub extern "C" fn read_mem(ctx: *mut JitCtx, seg: u32, off: u32, width: u32) -> u64 {
+    let p = parts(ctx);
+    let eip = p.cpu.state.eip;
+    p.cpu.jit_begin_insn(eip);
+    match p.cpu.read_mem(
+        p.bus,
+        SegReg::from_index(seg as usize),
+        off,
+        width_of(width),
+    ) {
+        Ok(v) => v as u64,
+        Err(f) => {
+            fault(p, f);
+            READ_FAULT
+        }
+    }
+}
+
+/// Writes `width` bytes at `seg:off` with the interpreter's accessor. EIP holds the
+/// instruction's address. Returns `exit::NEXT`, `exit::STOP` when the write hit translated
+/// code (the instruction completed; the block must end), or `exit::FAULT`.
+pub extern "C" fn write_mem(ctx: *mut JitCtx, seg: u32, off: u32, width: u32, value: u32) -> u32 {
+    let p = parts(ctx);
+    let eip = p.cpu.state.eip;
+    p.cpu.jit_begin_insn(eip);
+    let r = p.cpu.write_mem(
+        p.bus,
+        SegReg::from_index(seg as usize),
+        off,
+        width_of(width),
+        value,
+    );
+    match r {
+        Ok(()) if p.cpu.jit_check_smc() => exit::STOP,
+        Ok(()) => exit::NEXT,
+        Err(f) => fault(p, f),
+    }
+}
+
+/// PUSH of `value` (`width` 2 or 4) with the interpreter's stack primitive. EIP holds the
+/// instruction's address. Returns like [`write_mem`].
+pub extern "C" fn push(ctx: *mut JitCtx, value: u32, width: u32) -> u32 {
+    let p = parts(ctx);
+    let eip = p.cpu.state.eip;
+    p.cpu.jit_begin_insn(eip);
+    match p.cpu.push(p.bus, value, width_of(width)) {
+        Ok(()) if p.cpu.jit_check_smc() => exit::STOP,
+        Ok(()) => exit::NEXT,
+        Err(f) => fault(p, f),
+    }
+}
+
+/// POP of `width` (2 or 4) bytes with the interpreter's stack primitive. EIP holds the
+/// instruction's address. Returns the value or `READ_FAULT`.
+pub extern "C" fn pop(ctx: *mut JitCtx, width: u32) -> u64 {
+    let p = parts(ctx);
+    let eip = p.cpu.state.eip;
+    p.cpu.jit_begin_insn(eip);
+    match p.cpu.pop(p.bus, width_of(width)) {
+        Ok(v) => v as u64,
+        Err(f) => {
+            fault(p, f);
+            READ_FAULT
+        }
+    }
+}
+
+/// The guest's carry flag (0 or 1), computed from the lazy flags.
+pub extern "C" fn get_cf(ctx: *mut JitCtx) -> u32 {
+    parts(ctx).cpu.state.flags.cf() as u32
+}
+
+/// #GP(0) from a near jump past the code segment limit. EIP holds the jump's address.
+pub extern "C" fn jump_gp(ctx: *mut JitCtx) -> u32 {
+    fault(parts(ctx), Fault::gp(0))
+}

@@ -1,0 +1,273 @@
+//! Inline integer arithmetic: ALU operations on registers, immediates and a memory source,
+//! ADC/SBB, NEG/NOT, INC/DEC, shifts by an immediate and SETcc. Results go to the guest
+//! registers and the interpreter's lazy-flag record (or materialised flags) as it would store
+//! them.
+
+use super::{Emitter, EAX, ECX, EDX};
+use crate::analysis::Src;
+use crate::layout;
+use dynasmrt::{dynasm, DynasmApi};
+use rawbox_cpu::decode::cache::DecodedInsn;
+use rawbox_cpu::exec::{arith, shift};
+use rawbox_cpu::flags::bits::{ARITH, CF, PF, SF, ZF};
+use rawbox_cpu::flags::{LazyOp, OpSize};
+
+impl Emitter {
+    /// SETcc reg8 from the host flags (they hold the guest's).
+    pub(super) fn setcc(&mut self, cc: u8, dst: i32) {
+        match cc & 15 {
+            0x0 => dynasm!(self.ops ; .arch x64 ; seto BYTE [rbx + dst]),
+            0x1 => dynasm!(self.ops ; .arch x64 ; setno BYTE [rbx + dst]),
+            0x2 => dynasm!(self.ops ; .arch x64 ; setb BYTE [rbx + dst]),
+            0x3 => dynasm!(self.ops ; .arch x64 ; setae BYTE [rbx + dst]),
+            0x4 => dynasm!(self.ops ; .arch x64 ; sete BYTE [rbx + dst]),
+            0x5 => dynasm!(self.ops ; .arch x64 ; setne BYTE [rbx + dst]),
+            0x6 => dynasm!(self.ops ; .arch x64 ; setbe BYTE [rbx + dst]),
+            0x7 => dynasm!(self.ops ; .arch x64 ; seta BYTE [rbx + dst]),
+            0x8 => dynasm!(self.ops ; .arch x64 ; sets BYTE [rbx + dst]),
+            0x9 => dynasm!(self.ops ; .arch x64 ; setns BYTE [rbx + dst]),
+            0xA => dynasm!(self.ops ; .arch x64 ; setp BYTE [rbx + dst]),
+            0xB => dynasm!(self.ops ; .arch x64 ; setnp BYTE [rbx + dst]),
+            0xC => dynasm!(self.ops ; .arch x64 ; setl BYTE [rbx + dst]),
+            0xD => dynasm!(self.ops ; .arch x64 ; setge BYTE [rbx + dst]),
+            0xE => dynasm!(self.ops ; .arch x64 ; setle BYTE [rbx + dst]),
+            _ => dynasm!(self.ops ; .arch x64 ; setg BYTE [rbx + dst]),
+        }
+        // SETcc leaves the host flags alone.
+        self.pending += 1;
+        self.eip_synced = false;
+    }
+
+    /// ALU reg, [mem] or CMP/TEST [mem], reg/imm: the read (which may fault) first.
+    pub(super) fn alu_mem(
+        &mut self,
+        d: &DecodedInsn,
+        off: u32,
+        (op, other, mem_first, size): (u8, Src, bool, OpSize),
+        flags_live: bool,
+    ) {
+        // The read may fault: nothing changes before it.
+        self.ea_to_edx(&d.mem);
+        self.flush_count(0);
+        self.set_eip(off);
+        self.call_read(d.mem.seg, size);
+        if mem_first {
+            match other {
+                Src::Reg(r) => self.load(ECX, size, r),
+                Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov ecx, v as i32),
+            }
+        } else {
+            dynasm!(self.ops ; .arch x64 ; mov ecx, eax);
+            if let Src::Reg(r) = other {
+                self.load(EAX, size, r);
+            }
+        }
+        dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+        self.alu_edx_ecx(op, size);
+        if let (false, Src::Reg(r)) = (mem_first, other) {
+            if op != arith::CMP && op != arith::TEST {
+                self.store(EDX, size, r);
+            }
+        }
+        if flags_live {
+            let lazy = match op {
+                arith::ADD => LazyOp::Add,
+                arith::SUB | arith::CMP => LazyOp::Sub,
+                _ => LazyOp::Logic,
+            };
+            self.store_lazy(lazy, size);
+        }
+        self.inline_done(true);
+    }
+
+    /// ADC/SBB reg, reg/imm with the guest CF in the host CF.
+    pub(super) fn adc_sbb(&mut self, op: u8, dst: i32, src: Src, size: OpSize, flags_live: bool) {
+        self.guest_cf_to_r9();
+        self.load(EAX, size, dst);
+        match src {
+            Src::Reg(s) => self.load(ECX, size, s),
+            Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov ecx, v as i32),
+        }
+        // The lazy op: ADD/SUB, or ADC/SBB (carry-in 1) when CF is set.
+        let base = if op == arith::ADC {
+            LazyOp::Add
+        } else {
+            LazyOp::Sub
+        } as i32;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov edx, eax
+            ; lea r8d, [r9 + base]
+            ; bt r9d, 0
+        );
+        match (op == arith::ADC, size) {
+            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; adc dl, cl),
+            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; adc dx, cx),
+            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; adc edx, ecx),
+            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; sbb dl, cl),
+            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; sbb dx, cx),
+            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; sbb edx, ecx),
+        }
+        self.store(EDX, size, dst);
+        if flags_live {
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov DWORD [rbx + layout::SRC1], eax
+                ; mov DWORD [rbx + layout::SRC2], ecx
+                ; mov DWORD [rbx + layout::RES], edx
+                ; mov BYTE [rbx + layout::LAZY_OP], r8b
+                ; mov BYTE [rbx + layout::LAZY_SIZE], size as i8
+                ; mov DWORD [rbx + layout::LAZY_MASK], ARITH as i32
+            );
+        }
+        self.inline_done(true);
+    }
+
+    /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, reg/imm.
+    pub(super) fn alu(&mut self, op: u8, dst: i32, src: Src, size: OpSize, flags_live: bool) {
+        self.load(EAX, size, dst);
+        match src {
+            Src::Reg(s) => self.load(ECX, size, s),
+            Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov ecx, v as i32),
+        }
+        dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+        self.alu_edx_ecx(op, size);
+        if op != arith::CMP && op != arith::TEST {
+            self.store(EDX, size, dst);
+        }
+        if flags_live {
+            let lazy = match op {
+                arith::ADD => LazyOp::Add,
+                arith::SUB | arith::CMP => LazyOp::Sub,
+                _ => LazyOp::Logic,
+            };
+            self.store_lazy(lazy, size);
+        }
+        self.inline_done(true);
+    }
+
+    /// NEG reg: recorded as SUB 0 - a.
+    pub(super) fn neg(&mut self, dst: i32, size: OpSize, flags_live: bool) {
+        self.load(EAX, size, dst);
+        dynasm!(self.ops ; .arch x64 ; mov edx, eax ; mov ecx, eax);
+        match size {
+            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; neg dl),
+            OpSize::Word => dynasm!(self.ops ; .arch x64 ; neg dx),
+            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; neg edx),
+        }
+        self.store(EDX, size, dst);
+        if flags_live {
+            // NEG records SUB 0 - a: src1 = 0, src2 = a.
+            dynasm!(self.ops ; .arch x64 ; mov eax, 0);
+            self.store_lazy(LazyOp::Sub, size);
+        }
+        self.inline_done(true);
+    }
+
+    /// SHL/SHR/SAR reg, imm.
+    pub(super) fn shift(&mut self, op: u8, dst: i32, size: OpSize, count: u8) {
+        self.load(EAX, size, dst);
+        dynasm!(self.ops ; .arch x64 ; mov edx, eax ; mov r8d, eax);
+        let c = count as i8;
+        macro_rules! sh {
+            ($m:ident) => {
+                match size {
+                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m dl, c),
+                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m dx, c),
+                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m edx, c),
+                }
+            };
+        }
+        match op {
+            shift::SHR => sh!(shr),
+            shift::SAR => sh!(sar),
+            _ => sh!(shl),
+        }
+        self.store(EDX, size, dst);
+        // CF, PF, ZF, SF from the host; AF clear; OF as the interpreter defines it.
+        let top = size.bits() as i8 - 1;
+        dynasm!(self.ops
+            ; .arch x64
+            ; pushfq
+            ; pop rax
+            ; and eax, (CF | PF | ZF | SF) as i32
+        );
+        match op {
+            shift::SHL => dynasm!(self.ops
+                ; .arch x64
+                ; mov ecx, edx
+                ; shr ecx, top
+                ; xor ecx, eax
+                ; and ecx, 1
+                ; shl ecx, 11
+                ; or eax, ecx
+            ),
+            shift::SHR if count == 1 => dynasm!(self.ops
+                ; .arch x64
+                ; mov ecx, r8d
+                ; shr ecx, top
+                ; and ecx, 1
+                ; shl ecx, 11
+                ; or eax, ecx
+            ),
+            _ => {}
+        }
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov ecx, DWORD [rbx + layout::FLAGS_BITS]
+            ; and ecx, !(ARITH as i32)
+            ; or ecx, eax
+            ; mov DWORD [rbx + layout::FLAGS_BITS], ecx
+            ; mov DWORD [rbx + layout::LAZY_MASK], 0
+        );
+        self.pending += 1;
+        self.host_flags = false;
+        self.eip_synced = false;
+    }
+
+    /// NOT reg (no flags).
+    pub(super) fn not(&mut self, dst: i32, size: OpSize) {
+        match size {
+            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; not BYTE [rbx + dst]),
+            OpSize::Word => dynasm!(self.ops ; .arch x64 ; not WORD [rbx + dst]),
+            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; not DWORD [rbx + dst]),
+        }
+        self.inline_done(false);
+    }
+
+    /// INC/DEC reg (CF kept).
+    pub(super) fn inc_dec(&mut self, dec: bool, dst: i32, size: OpSize, flags_live: bool) {
+        // CF is kept: materialise it into the flag bits first (as the interpreter
+        // does), then run the host INC/DEC with the guest CF in the host CF.
+        self.guest_cf_to_r9();
+        self.load(EAX, size, dst);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov ecx, DWORD [rbx + layout::FLAGS_BITS]
+            ; and ecx, !(CF as i32)
+            ; or ecx, r9d
+            ; mov DWORD [rbx + layout::FLAGS_BITS], ecx
+            ; mov edx, eax
+            ; bt r9d, 0
+        );
+        match (dec, size) {
+            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc dl),
+            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc dx),
+            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc edx),
+            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec dl),
+            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec dx),
+            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec edx),
+        }
+        self.store(EDX, size, dst);
+        if flags_live {
+            let op = if dec { LazyOp::Sub } else { LazyOp::Add };
+            dynasm!(self.ops ; .arch x64 ; mov ecx, 1);
+            self.store_lazy(op, size);
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov DWORD [rbx + layout::LAZY_MASK], (ARITH & !CF) as i32
+            );
+        }
+        self.inline_done(true);
+    }
+}

@@ -1,0 +1,235 @@
+//! Emission primitives: guest register loads and stores, EIP and instruction-count updates,
+//! effective addresses, helper calls with their exit checks, host ALU operations at the guest
+//! operand size, condition jumps and the lazy-flag record.
+
+use super::Emitter;
+use crate::ctx::{self, exit};
+use crate::layout::{self, EIP, INSTRUCTIONS};
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
+use rawbox_cpu::decode::cache::{MemFast, NO_REG};
+use rawbox_cpu::exec::arith;
+use rawbox_cpu::flags::bits::ARITH;
+use rawbox_cpu::flags::{LazyOp, OpSize};
+
+impl Emitter {
+    /// Jumps to `to` when guest condition `cc` (held in the host flags) is true.
+    pub(super) fn jcc(&mut self, cc: u8, to: DynamicLabel) {
+        match cc & 15 {
+            0x0 => dynasm!(self.ops ; .arch x64 ; jo =>to),
+            0x1 => dynasm!(self.ops ; .arch x64 ; jno =>to),
+            0x2 => dynasm!(self.ops ; .arch x64 ; jb =>to),
+            0x3 => dynasm!(self.ops ; .arch x64 ; jae =>to),
+            0x4 => dynasm!(self.ops ; .arch x64 ; je =>to),
+            0x5 => dynasm!(self.ops ; .arch x64 ; jne =>to),
+            0x6 => dynasm!(self.ops ; .arch x64 ; jbe =>to),
+            0x7 => dynasm!(self.ops ; .arch x64 ; ja =>to),
+            0x8 => dynasm!(self.ops ; .arch x64 ; js =>to),
+            0x9 => dynasm!(self.ops ; .arch x64 ; jns =>to),
+            0xA => dynasm!(self.ops ; .arch x64 ; jp =>to),
+            0xB => dynasm!(self.ops ; .arch x64 ; jnp =>to),
+            0xC => dynasm!(self.ops ; .arch x64 ; jl =>to),
+            0xD => dynasm!(self.ops ; .arch x64 ; jge =>to),
+            0xE => dynasm!(self.ops ; .arch x64 ; jle =>to),
+            _ => dynasm!(self.ops ; .arch x64 ; jg =>to),
+        }
+    }
+
+    /// r9d = the guest CF (0 or 1): from the host flags when they hold the guest's, else from
+    /// the lazy flags through a helper. Clobbers the caller-saved registers and host flags.
+    pub(super) fn guest_cf_to_r9(&mut self) {
+        if self.host_flags {
+            dynasm!(self.ops ; .arch x64 ; setc r9b ; movzx r9d, r9b);
+        } else {
+            let f = ctx::get_cf as *const () as usize as i64;
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov rdi, r12
+                ; mov rax, QWORD f
+                ; call rax
+                ; mov r9d, eax
+            );
+        }
+        self.host_flags = false;
+    }
+
+    /// Adds the pending inline instructions plus `extra` to the instruction counter.
+    pub(super) fn flush_count(&mut self, extra: u32) {
+        let n = self.pending + extra;
+        if n > 0 {
+            dynasm!(self.ops ; .arch x64 ; add QWORD [rbx + INSTRUCTIONS], n as i32);
+        }
+        self.pending = 0;
+        self.host_flags = false;
+    }
+
+    /// `set_eip` keeping eax (uses ecx).
+    pub(super) fn set_eip_keep_eax(&mut self, off: u32) {
+        dynasm!(self.ops ; .arch x64 ; lea ecx, [r13 + off as i32]);
+        if !self.mode.code32 {
+            dynasm!(self.ops ; .arch x64 ; movzx ecx, cx);
+        }
+        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], ecx);
+    }
+
+    /// `state.eip` = entry EIP + `off`, wrapped like IP (uses eax, keeps the host flags).
+    pub(super) fn set_eip(&mut self, off: u32) {
+        dynasm!(self.ops ; .arch x64 ; lea eax, [r13 + off as i32]);
+        if !self.mode.code32 {
+            dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
+        }
+        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], eax);
+    }
+
+    /// Effective address of the memory operand into edx, as `Cpu::mem_addr` computes it
+    /// (uses eax, keeps the host flags).
+    pub(super) fn ea_to_edx(&mut self, m: &MemFast) {
+        dynasm!(self.ops ; .arch x64 ; mov edx, m.disp as i32);
+        if m.base != NO_REG {
+            let b = layout::reg32(m.base);
+            dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [rbx + b] ; lea edx, [rdx + rax]);
+        }
+        if m.index != NO_REG {
+            let x = layout::reg32(m.index);
+            dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [rbx + x]);
+            match m.scale & 3 {
+                0 => dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax]),
+                1 => dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax * 2]),
+                2 => dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax * 4]),
+                _ => dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax * 8]),
+            }
+        }
+        if m.a16 {
+            dynasm!(self.ops ; .arch x64 ; movzx edx, dx);
+        }
+    }
+
+    /// Reads `seg:[edx]` into eax through the interpreter's accessor; leaves on a fault.
+    pub(super) fn call_read(&mut self, seg: u8, size: OpSize) {
+        let f = ctx::read_mem as *const () as usize as i64;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov esi, seg as i32
+            ; mov ecx, size.bytes() as i32
+        );
+        self.call_checked_read(f);
+    }
+
+    /// Calls a reading helper (arguments after the context already in place) that returns a
+    /// value or `READ_FAULT`; leaves the block on a fault, else the value is in eax.
+    pub(super) fn call_checked_read(&mut self, f: i64) {
+        let exit = self.exit;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov rdi, r12
+            ; mov rax, QWORD f
+            ; call rax
+            ; mov rcx, rax
+            ; shr rcx, 32
+            ; jz >ok
+            ; mov eax, exit::FAULT as i32
+            ; jmp =>exit
+            ; ok:
+        );
+        self.host_flags = false;
+        self.eip_synced = false;
+    }
+
+    /// Writes r8d to `seg:[edx]` through the interpreter's accessor; leaves on a fault, or
+    /// after this instruction (at `next`) when the write hit translated code.
+    pub(super) fn call_write(&mut self, seg: u8, size: OpSize, next: u32) {
+        let f = ctx::write_mem as *const () as usize as i64;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov esi, seg as i32
+            ; mov ecx, size.bytes() as i32
+        );
+        self.call_checked_write(f, next);
+    }
+
+    /// Calls a writing helper (arguments after the context already in place) that returns
+    /// `exit::NEXT`, `exit::STOP` (the write hit translated code: this instruction, ending at
+    /// `next`, completed and the block ends) or `exit::FAULT`.
+    pub(super) fn call_checked_write(&mut self, f: i64, next: u32) {
+        let exit = self.exit;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov rdi, r12
+            ; mov rax, QWORD f
+            ; call rax
+            ; test eax, eax
+            ; jz >ok
+            ; cmp eax, exit::STOP as i32
+            ; jne =>exit
+            ; add QWORD [rbx + INSTRUCTIONS], 1
+        );
+        self.set_eip(next);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov eax, exit::STOP as i32
+            ; jmp =>exit
+            ; ok:
+        );
+        self.host_flags = false;
+        self.eip_synced = false;
+    }
+
+    /// Loads a guest register (or any `Cpu` field) of `size` zero-extended into register `r`.
+    pub(super) fn load(&mut self, r: u8, size: OpSize, off: i32) {
+        match size {
+            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), BYTE [rbx + off]),
+            OpSize::Word => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), WORD [rbx + off]),
+            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov Rd(r), DWORD [rbx + off]),
+        }
+    }
+
+    /// Stores the low `size` bytes of register `r`.
+    pub(super) fn store(&mut self, r: u8, size: OpSize, off: i32) {
+        match size {
+            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; mov BYTE [rbx + off], Rb(r)),
+            OpSize::Word => dynasm!(self.ops ; .arch x64 ; mov WORD [rbx + off], Rw(r)),
+            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(r)),
+        }
+    }
+
+    pub(super) fn store_imm(&mut self, size: OpSize, off: i32, v: u32) {
+        match size {
+            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; mov BYTE [rbx + off], v as i8),
+            OpSize::Word => dynasm!(self.ops ; .arch x64 ; mov WORD [rbx + off], v as i16),
+            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], v as i32),
+        }
+    }
+
+    /// edx = edx OP ecx at the guest size (the host flags become the guest's).
+    pub(super) fn alu_edx_ecx(&mut self, op: u8, size: OpSize) {
+        macro_rules! sized {
+            ($m:ident) => {
+                match size {
+                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m dl, cl),
+                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m dx, cx),
+                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m edx, ecx),
+                }
+            };
+        }
+        match op {
+            arith::ADD => sized!(add),
+            arith::OR => sized!(or),
+            arith::AND | arith::TEST => sized!(and),
+            arith::SUB | arith::CMP => sized!(sub),
+            _ => sized!(xor),
+        }
+    }
+
+    /// Stores the lazy-flag record src1 = eax, src2 = ecx, res = edx (movs only: the host
+    /// flags survive).
+    pub(super) fn store_lazy(&mut self, op: LazyOp, size: OpSize) {
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov DWORD [rbx + layout::SRC1], eax
+            ; mov DWORD [rbx + layout::SRC2], ecx
+            ; mov DWORD [rbx + layout::RES], edx
+            ; mov BYTE [rbx + layout::LAZY_OP], op as i8
+            ; mov BYTE [rbx + layout::LAZY_SIZE], size as i8
+            ; mov DWORD [rbx + layout::LAZY_MASK], ARITH as i32
+        );
+    }
+}
