@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod divergence;
 mod firmware;
 pub mod host_io;
 pub mod idle;
@@ -11,6 +12,7 @@ pub mod keys;
 pub mod machine;
 pub mod platform;
 pub mod screen;
+pub mod verify;
 
 pub use config::{BootDevice, ConfigError, Engine, Firmware, MachineConfig};
 pub use machine::{Machine, MachineCounters, StopReason};
