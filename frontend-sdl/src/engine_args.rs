@@ -1,5 +1,6 @@
 //! Command-line options that choose and instrument the execution engine (`--engine`,
-//! `--jit-threshold`, `--jit-cache-mb`, `--stats`) and the statistics report printed at exit.
+//! `--jit-threshold`, `--jit-cache-mb`, `--stats`, `--jit-verify`) and the statistics report
+//! printed at exit.
 
 use rawbox_vmm::{Engine, Machine, MachineConfig};
 
@@ -19,6 +20,10 @@ pub struct EngineArgs {
     /// Print execution statistics to stderr at exit (instructions, blocks, JIT counters).
     #[arg(long)]
     pub stats: bool,
+    /// Run the interpreter and the JIT in lockstep (headless) and stop at the first
+    /// difference between them with a report of both states (exit code 4).
+    #[arg(long)]
+    pub jit_verify: bool,
 }
 
 impl EngineArgs {
@@ -60,6 +65,8 @@ mod tests {
         assert_eq!(c.engine, Engine::Interp);
         assert_eq!(c.jit_cache_mb, 8);
         assert!(t.e.stats);
+        assert!(!t.e.jit_verify);
+        assert!(T::parse_from(["x", "--jit-verify"]).e.jit_verify);
         let t = T::parse_from(["x"]);
         t.e.apply(&mut c);
         assert_eq!(c.engine, Engine::Jit);

@@ -9,7 +9,7 @@ use rawbox_vmm::{Machine, StopReason};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-fn print_screen(lines: &[String]) {
+pub fn print_screen(lines: &[String]) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "----- screen -----");
     let last = lines

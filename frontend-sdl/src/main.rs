@@ -5,6 +5,7 @@ mod cli;
 mod debug_args;
 mod engine_args;
 mod headless;
+mod jit_verify;
 mod screenshot;
 mod watch;
 mod window;
@@ -57,6 +58,16 @@ fn main() {
     env_logger_init();
     let cli = Cli::parse();
     let config = cli.machine_config().unwrap_or_else(|e| fail(e));
+    if cli.engine.jit_verify {
+        match jit_verify::run(&cli, config) {
+            Ok(jit_verify::Verdict::Agreed(o)) => {
+                finish(Ok(o));
+                std::process::exit(0);
+            }
+            Ok(jit_verify::Verdict::Diverged) => std::process::exit(jit_verify::EXIT_DIVERGENCE),
+            Err(e) => fail(e),
+        }
+    }
     let opts = if cli.headless {
         None
     } else {
@@ -98,6 +109,11 @@ fn main() {
             }
         },
     };
+    finish(result);
+}
+
+/// Returns when the run ended normally; otherwise reports why and exits with its code.
+fn finish(result: Result<Outcome, String>) {
     match result {
         Ok(Outcome::Done) => {}
         Ok(Outcome::TimedOut(msg)) => {
