@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, config: MachineConfig) -> Result<Verdict, String> {
             }
             Ok(_) => {}
         }
-        if l.slices() % SLICES_PER_CHECK == 0 {
+        if l.slices().is_multiple_of(SLICES_PER_CHECK) {
             // The JIT machine's output is discarded (its state is compared instead).
             let _ = l.b.take_serial();
             let _ = l.b.take_debug_port();

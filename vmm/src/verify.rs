@@ -71,7 +71,7 @@ impl Lockstep {
             && a.cpu.counters.interrupts == b.cpu.counters.interrupts
             && a.cpu.counters.exceptions == b.cpu.counters.exceptions
             && a.cpu.state == b.cpu.state;
-        let ram = if !same || slice % self.ram_every.max(1) == 0 {
+        let ram = if !same || slice.is_multiple_of(self.ram_every.max(1)) {
             first_ram_diff(a, b)
         } else {
             None

@@ -63,7 +63,11 @@ fn a_poked_register_is_reported_with_both_values() {
         .lines()
         .find(|l| l.starts_with("**ebp"))
         .unwrap_or_else(|| panic!("ebp not marked:\n{report}"));
-    assert!(ebp_line.contains("interp") || report.contains("interp"));
+    let header = report.lines().nth(1).unwrap_or_default();
+    assert!(
+        header.contains("interp") && header.contains("jit"),
+        "{report}"
+    );
     assert!(
         ebp_line.contains(&format!("{:08x}", d.a.state.regs[reg::EBP])),
         "{ebp_line}"
