@@ -84,6 +84,27 @@ fn hex32(v: u32) -> String {
     format!("{v:08x}")
 }
 
+/// A segment register with its descriptor cache, on one line.
+fn segment(g: &rawbox_cpu::state::Segment) -> String {
+    format!(
+        "{:04x} base {:08x} limit {:08x} access {:04x}{}",
+        g.selector,
+        g.base,
+        g.limit,
+        g.access,
+        if g.valid { "" } else { " null" }
+    )
+}
+
+/// The flags' lazy-evaluation record (engines must leave it identical).
+fn lazy(s: &CpuState) -> String {
+    let f = &s.flags;
+    format!(
+        "bits {:08x} lazy {:x} {:?}/{:?} {:x},{:x}->{:x}",
+        f.bits, f.lazy_mask, f.op, f.size, f.src1, f.src2, f.res
+    )
+}
+
 /// Every compared field of both sides.
 fn rows(a: &Side, b: &Side) -> Vec<Row> {
     const NAMES: [&str; 8] = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
@@ -104,24 +125,9 @@ fn rows(a: &Side, b: &Side) -> Vec<Row> {
         hex32(sa.flags.value()),
         hex32(sb.flags.value()),
     ));
-    out.push(row(
-        "eflags (lazy record)",
-        format!("{:?}", sa.flags),
-        format!("{:?}", sb.flags),
-    ));
+    out.push(row("eflags (lazy record)", lazy(sa), lazy(sb)));
     for s in SegReg::ALL {
-        let (x, y) = (sa.seg(s), sb.seg(s));
-        let fmt_seg = |g: &rawbox_cpu::state::Segment| {
-            format!(
-                "{:04x} base {:08x} limit {:08x} access {:04x}{}",
-                g.selector,
-                g.base,
-                g.limit,
-                g.access,
-                if g.valid { "" } else { " null" }
-            )
-        };
-        out.push(row(s.name(), fmt_seg(x), fmt_seg(y)));
+        out.push(row(s.name(), segment(sa.seg(s)), segment(sb.seg(s))));
     }
     for (n, x, y) in [
         ("cr0", sa.cr0, sb.cr0),
@@ -134,12 +140,8 @@ fn rows(a: &Side, b: &Side) -> Vec<Row> {
     let table = |t: &rawbox_cpu::state::DescTable| format!("{:08x}/{:x}", t.base, t.limit);
     out.push(row("gdtr", table(&sa.gdtr), table(&sb.gdtr)));
     out.push(row("idtr", table(&sa.idtr), table(&sb.idtr)));
-    out.push(row(
-        "ldtr",
-        format!("{:?}", sa.ldtr),
-        format!("{:?}", sb.ldtr),
-    ));
-    out.push(row("tr", format!("{:?}", sa.tr), format!("{:?}", sb.tr)));
+    out.push(row("ldtr", segment(&sa.ldtr), segment(&sb.ldtr)));
+    out.push(row("tr", segment(&sa.tr), segment(&sb.tr)));
     out.push(row("dr", format!("{:x?}", sa.dr), format!("{:x?}", sb.dr)));
     out.push(row("cpl", sa.cpl, sb.cpl));
     out.push(row("halted", sa.halted, sb.halted));
