@@ -4,17 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn shared() -> PathBuf {
-    let p = std::env::var_os("RAWBOX_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    assert!(
-        p.join("images").is_dir(),
-        "shared test data not found at {} (set RAWBOX_SHARED)",
-        p.display()
-    );
-    p
-}
+mod support;
+use support::shared;
 
 /// A scratch copy of a shared image (the originals are never written).
 fn scratch_copy(name: &str, tag: &str) -> PathBuf {

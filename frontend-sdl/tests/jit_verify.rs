@@ -1,20 +1,10 @@
 //! `rawbox --jit-verify`: FreeDOS from the shared `freedos722.img` boots and runs HELLO with
 //! the interpreter and the JIT in lockstep, and the run ends with the no-divergence line.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn shared() -> PathBuf {
-    let p = std::env::var_os("RAWBOX_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    assert!(
-        p.join("images").is_dir(),
-        "shared test data not found at {} (set RAWBOX_SHARED)",
-        p.display()
-    );
-    p
-}
+mod support;
+use support::shared;
 
 #[test]
 fn freedos_hello_runs_in_lockstep_without_divergence() {

@@ -10,17 +10,8 @@ const SEABIOS: &str = "/usr/share/seabios/bios.bin";
 const SEAVGABIOS: &str = "/usr/share/seabios/vgabios-isavga.bin";
 const LGPL_VGABIOS: &str = "/usr/share/vgabios/vgabios.bin";
 
-fn shared() -> PathBuf {
-    let p = std::env::var_os("RAWBOX_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    assert!(
-        p.join("images").is_dir(),
-        "shared test data not found at {} (set RAWBOX_SHARED)",
-        p.display()
-    );
-    p
-}
+mod support;
+use support::shared;
 
 /// The firmware files, or None (skip) when they are missing outside CI.
 fn firmware(files: &[&str]) -> Option<()> {

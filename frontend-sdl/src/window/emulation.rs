@@ -143,6 +143,55 @@ impl<N: Fn()> Emulation<N> {
     }
 }
 
+/// What the emulation thread hands to the UI and audio threads: changed frames and speaker
+/// changes.
+struct Outputs {
+    speaker: Option<SpeakerQueue>,
+    last_speaker: SpeakerOutput,
+    frame: Frame,
+    shown: Frame,
+}
+
+impl Outputs {
+    fn new(speaker: Option<SpeakerQueue>) -> Outputs {
+        Outputs {
+            speaker,
+            last_speaker: SpeakerOutput::Level(false),
+            frame: Frame::new(),
+            shown: Frame::new(),
+        }
+    }
+
+    /// Posts the speaker's state if it changed (`silence`: the machine is paused).
+    fn speaker(&mut self, m: &mut Machine, silence: bool) {
+        if let Some(q) = &self.speaker {
+            let now = if silence {
+                SpeakerOutput::Level(false)
+            } else {
+                m.speaker()
+            };
+            if now != self.last_speaker {
+                self.last_speaker = now;
+                q.post(now);
+            }
+        }
+    }
+
+    /// Renders the display and hands the picture over if it changed: an idle text screen
+    /// costs the UI nothing but the cursor blink.
+    fn frame(&mut self, m: &mut Machine, shared: &Shared, notify: &impl Fn()) {
+        m.render(&mut self.frame);
+        if self.frame != self.shown {
+            self.shown.clone_from(&self.frame);
+            if let Ok(mut slot) = shared.frame.lock() {
+                std::mem::swap(&mut slot.frame, &mut self.frame);
+                slot.seq += 1;
+            }
+            notify();
+        }
+    }
+}
+
 /// The emulation thread's body; returns how the run ended.
 pub fn run(
     m: &mut Machine,
@@ -164,10 +213,8 @@ pub fn run(
         scratch: Frame::new(),
     };
     let start = Instant::now();
-    let mut frame = Frame::new();
-    let mut shown = Frame::new();
+    let mut out = Outputs::new(speaker);
     let mut next_frame_ns = 0u64;
-    let mut last_speaker = SpeakerOutput::Level(false);
     let mut stat_at = Instant::now();
     let mut stat_insns = m.cpu.counters.instructions;
     loop {
@@ -175,12 +222,7 @@ pub fn run(
             return Ok(Outcome::Done);
         }
         if e.paused {
-            if let Some(s) = &speaker {
-                if last_speaker != SpeakerOutput::Level(false) {
-                    last_speaker = SpeakerOutput::Level(false);
-                    s.post(last_speaker);
-                }
-            }
+            out.speaker(m, true);
             if !e.wait(m, &commands, MAX_WAIT) {
                 return Ok(Outcome::Done);
             }
@@ -210,27 +252,10 @@ pub fn run(
             return Ok(Outcome::Stopped("the firmware stopped the machine".into()));
         }
 
-        if let Some(s) = &speaker {
-            let now = m.speaker();
-            if now != last_speaker {
-                last_speaker = now;
-                s.post(now);
-            }
-        }
-
+        out.speaker(m, false);
         let now = m.now_ns();
         if now >= next_frame_ns {
-            m.render(&mut frame);
-            // Only changed pictures are handed over: an idle text screen costs the UI
-            // nothing but the cursor blink.
-            if frame != shown {
-                shown.clone_from(&frame);
-                if let Ok(mut slot) = e.shared.frame.lock() {
-                    std::mem::swap(&mut slot.frame, &mut frame);
-                    slot.seq += 1;
-                }
-                (e.notify)();
-            }
+            out.frame(m, &e.shared, &e.notify);
             let period = 1_000_000_000_000u64 / m.refresh_mhz().clamp(10_000, 200_000);
             // Keep a steady cadence; after a stall, restart it from now.
             next_frame_ns = if now - next_frame_ns > 4 * period {
@@ -275,33 +300,17 @@ pub fn run_debugger(
         paused_since: None,
         scratch: Frame::new(),
     };
-    let mut frame = Frame::new();
-    let mut shown = Frame::new();
-    let mut last_speaker = SpeakerOutput::Level(false);
+    let mut out = Outputs::new(speaker);
     let mut last_frame = Instant::now() - Duration::from_secs(1);
     let tick = move |m: &mut Machine| {
         // Quit from the window ends the process (the debugger may be waiting on stdin).
         if !e.drain(m, &commands) {
             std::process::exit(0);
         }
-        if let Some(s) = &speaker {
-            let now = m.speaker();
-            if now != last_speaker {
-                last_speaker = now;
-                s.post(now);
-            }
-        }
+        out.speaker(m, false);
         if last_frame.elapsed() >= Duration::from_millis(14) {
             last_frame = Instant::now();
-            m.render(&mut frame);
-            if frame != shown {
-                shown.clone_from(&frame);
-                if let Ok(mut slot) = e.shared.frame.lock() {
-                    std::mem::swap(&mut slot.frame, &mut frame);
-                    slot.seq += 1;
-                }
-                (e.notify)();
-            }
+            out.frame(m, &e.shared, &e.notify);
         }
     };
     rawbox_debugger::run_debugger_with(m, syntax, Some(Box::new(tick)))
