@@ -323,7 +323,7 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
             Some(Form::Loop { c32, delta, ip16 })
         }
-        _ if is_setcc(i.mnemonic()) => {
+        _ if rawbox_cpu::exec::is_setcc_mnemonic(i.mnemonic()) => {
             let OpFast::R8(_) = op0 else {
                 return None;
             };
@@ -347,28 +347,6 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
         }
         _ => None,
     }
-}
-
-fn is_setcc(m: M) -> bool {
-    matches!(
-        m,
-        M::Seto
-            | M::Setno
-            | M::Setb
-            | M::Setae
-            | M::Sete
-            | M::Setne
-            | M::Setbe
-            | M::Seta
-            | M::Sets
-            | M::Setns
-            | M::Setp
-            | M::Setnp
-            | M::Setl
-            | M::Setge
-            | M::Setle
-            | M::Setg
-    )
 }
 
 /// For each instruction, whether the lazy-flag record it writes can be read (by a later

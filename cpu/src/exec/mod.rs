@@ -63,8 +63,13 @@ fn uses_386_encoding(i: &Instruction) -> bool {
 }
 
 fn is_setcc(i: &Instruction) -> bool {
+    is_setcc_mnemonic(i.mnemonic())
+}
+
+/// Whether `m` is one of the sixteen SETcc mnemonics (the JIT's inline forms use it too).
+pub fn is_setcc_mnemonic(m: M) -> bool {
     matches!(
-        i.mnemonic(),
+        m,
         M::Seto
             | M::Setno
             | M::Setb

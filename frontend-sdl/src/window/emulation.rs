@@ -82,6 +82,17 @@ struct Emulation<N: Fn()> {
 }
 
 impl<N: Fn()> Emulation<N> {
+    fn new(shared: Arc<Shared>, notify: N) -> Emulation<N> {
+        Emulation {
+            shared,
+            notify,
+            paused: false,
+            paused_total: Duration::ZERO,
+            paused_since: None,
+            scratch: Frame::new(),
+        }
+    }
+
     /// Applies one command; false means quit.
     fn apply(&mut self, m: &mut Machine, cmd: Command) -> bool {
         match cmd {
@@ -204,14 +215,7 @@ pub fn run(
 ) -> Result<Outcome, String> {
     let mut pacer = Pacer::new(speed, m.insn_time_ps());
     watch.track_screen = false;
-    let mut e = Emulation {
-        shared,
-        notify,
-        paused: false,
-        paused_total: Duration::ZERO,
-        paused_since: None,
-        scratch: Frame::new(),
-    };
+    let mut e = Emulation::new(shared, notify);
     let start = Instant::now();
     let mut out = Outputs::new(speaker);
     let mut next_frame_ns = 0u64;
@@ -292,14 +296,7 @@ pub fn run_debugger(
     speaker: Option<SpeakerQueue>,
     notify: impl Fn(),
 ) -> Result<Outcome, String> {
-    let mut e = Emulation {
-        shared,
-        notify,
-        paused: false,
-        paused_total: Duration::ZERO,
-        paused_since: None,
-        scratch: Frame::new(),
-    };
+    let mut e = Emulation::new(shared, notify);
     let mut out = Outputs::new(speaker);
     let mut last_frame = Instant::now() - Duration::from_secs(1);
     let tick = move |m: &mut Machine| {
