@@ -51,8 +51,6 @@ pub struct Counters {
 const MAX_BLOCK_INSNS: usize = 48;
 /// Block-cache key bit of one-instruction blocks decoded for single-stepping.
 const SINGLE_INSN_KEY: u64 = 1 << 33;
-/// Blocks run back to back between two interrupt checks.
-const CHAINED_BLOCKS: usize = 7;
 
 /// A CPU with its memory.
 pub struct Cpu {
@@ -85,6 +83,9 @@ pub struct Cpu {
     /// Most instructions decoded into one block (tests lower it to compile single
     /// instructions).
     max_block_insns: usize,
+    /// Set by port I/O and FPU errors (what can change the interrupt lines while the CPU
+    /// runs): the run loop checks for interrupts after the current block.
+    pub chain_break: bool,
 }
 
 impl std::fmt::Debug for Cpu {
@@ -118,6 +119,7 @@ impl Cpu {
             host_debug: None,
             engine: None,
             max_block_insns: MAX_BLOCK_INSNS,
+            chain_break: false,
         };
         cpu.reset();
         Ok(cpu)
@@ -183,6 +185,23 @@ impl Cpu {
         } else {
             0xFFFF
         }
+    }
+
+    /// The mode bits decoded (and compiled) code depends on: [`decode::cache::mode`] bits.
+    #[inline]
+    pub fn code_mode(&self) -> u32 {
+        use crate::decode::cache::mode;
+        let mut m = 0;
+        if self.state.code32() {
+            m |= mode::CODE32;
+        }
+        if self.state.protected() {
+            m |= mode::PROTECTED;
+        }
+        if self.state.v86() {
+            m |= mode::V86;
+        }
+        m
     }
 
     /// Sets the A20 gate (keyboard controller, port 0x92).
@@ -272,6 +291,8 @@ impl Cpu {
         if self.state.halted {
             return Ok(Some(RunExit::Halted));
         }
+        self.chain_break = false;
+        let if_at_check = self.state.flags.if_();
         let tf = self.state.flags.tf();
         // RF is cleared when the next instruction completes (SDM 18.3.1.1): run it alone.
         let rf = self.state.flags.bits & fl::RF != 0;
@@ -294,18 +315,15 @@ impl Cpu {
                     self.cache.put_back(block, t);
                 }
                 self.state.inhibit_irq = inhibited;
-                return Ok(self.pending_exit.take());
+                return Ok(Some(self.pending_exit.take().unwrap_or(RunExit::Budget)));
             }
         }
-        // A compiled block that jumps back to itself may run again in place of the chained
-        // blocks below (`repeats` of them), within the same budget; not while execution
-        // breakpoints are set (they are checked where blocks are looked up).
-        let slots = if chain && self.engine_may_repeat_blocks() {
-            CHAINED_BLOCKS
-        } else {
-            0
-        };
-        let (r, repeats) = self.exec_any(bus, &block, limit, slots, budget);
+        // What a compiled block may do after it: run the blocks that follow without coming
+        // back (within the budget), while execution breakpoints are not set (they are checked
+        // where blocks are looked up here).
+        let end = start.saturating_add(budget);
+        let chain_to = (chain && self.engine_may_repeat_blocks()).then_some(end);
+        let r = self.exec_any(bus, &block, limit, chain_to);
         let n = block.insns.len().min(limit);
         let first = block
             .insns
@@ -314,16 +332,24 @@ impl Cpu {
         if let Some(t) = ticket {
             self.cache.put_back(block, t);
         }
-        // Runs of a block repeated in place completed even if a later one faulted.
-        self.counters.blocks += repeats as u64;
         let mut stopped = r?;
         self.counters.blocks += 1;
-        // Chain a few successor blocks before the next interrupt check: interrupts are still
-        // taken within a bounded number of instructions, and the outer loop's work is saved.
+        // Run the following blocks without checking for interrupts while none can have become
+        // deliverable: the interrupt lines change only through port I/O and FPU errors (which
+        // set `chain_break`; devices advance between `run` calls), and IF is set only by
+        // instructions that end a block. Both engines follow this rule, so they take
+        // interrupts at the same instructions.
         if chain {
-            let mut chained = repeats;
-            while chained < CHAINED_BLOCKS {
-                if stopped || self.pending_exit.is_some() || self.state.inhibit_irq {
+            loop {
+                if stopped
+                    || self.pending_exit.is_some()
+                    || self.state.inhibit_irq
+                    || self.chain_break
+                    || self.state.halted
+                    || (!if_at_check && self.state.flags.if_())
+                    || self.state.flags.bits & (fl::TF | fl::RF) != 0
+                    || self.debug_active()
+                {
                     break;
                 }
                 let used = self.counters.instructions - start;
@@ -341,17 +367,11 @@ impl Cpu {
                         break;
                     }
                 }
-                let slots = if self.engine_may_repeat_blocks() {
-                    CHAINED_BLOCKS - chained - 1
-                } else {
-                    0
-                };
-                let (r, repeats) = self.exec_any(bus, &block, lim, slots, budget - used);
+                let chain_to = self.engine_may_repeat_blocks().then_some(end);
+                let r = self.exec_any(bus, &block, lim, chain_to);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);
                 }
-                chained += 1 + repeats;
-                self.counters.blocks += repeats as u64;
                 stopped = r?;
                 self.counters.blocks += 1;
             }
@@ -384,18 +404,17 @@ impl Cpu {
     }
 
     /// Runs up to `limit` instructions of a block: through the installed block engine when the
-    /// whole block runs and no debug register is armed, else in the interpreter.
-    /// Also returns how many extra times a compiled block ran itself again (at most
-    /// `slots`, each repeat within the `insns_left` budget) in place of chained blocks.
+    /// whole block runs and no debug register is armed, else in the interpreter. With
+    /// `chain_to`, compiled code may go on into the blocks that follow while the instruction
+    /// counter stays within it (see `engine::CompiledBlock::run`).
     #[inline(always)]
     fn exec_any(
         &mut self,
         bus: &mut dyn Bus,
-        block: &Block,
+        block: &Arc<Block>,
         limit: usize,
-        slots: usize,
-        insns_left: u64,
-    ) -> (GResult<bool>, usize) {
+        chain_to: Option<u64>,
+    ) -> GResult<bool> {
         // A leftover end-of-block request (interrupt delivery sets one) ends the next block
         // after its first instruction: the interpreter handles that run.
         if self.engine.is_some()
@@ -404,9 +423,9 @@ impl Cpu {
             && !self.debug_active()
             && self.engine_may_run_blocks()
         {
-            return self.exec_with_engine(bus, block, slots, insns_left);
+            return self.exec_with_engine(bus, block, chain_to);
         }
-        (self.exec_block(bus, block, limit), 0)
+        self.exec_block(bus, block, limit)
     }
 
     /// Executes up to `limit` instructions of a block. Returns true when an instruction asked
@@ -494,6 +513,12 @@ impl Cpu {
         }
     }
 
+    /// Whether an instruction asked the run loop to return (host call, debugger stop).
+    #[inline]
+    pub fn pending_exit_requested(&self) -> bool {
+        self.pending_exit.is_some()
+    }
+
     /// Records the start of an instruction the JIT runs inline (what faults restore EIP to).
     #[inline]
     pub fn jit_begin_insn(&mut self, eip: u32) {
@@ -515,7 +540,6 @@ impl Cpu {
         }
         let eip = self.state.eip;
         let cs = self.state.segs[SegReg::Cs as usize];
-        let code32 = self.state.code32();
         if self.state.protected() && !cs.valid {
             return Err(Fault::gp(0));
         }
@@ -524,7 +548,7 @@ impl Cpu {
         }
         let lin = cs.base.wrapping_add(eip);
         let phys = self.fetch_phys(bus, lin)? & self.mem.addr_mask();
-        let key = block_key(phys, code32);
+        let key = block_key(phys, self.code_mode());
         if let Some((b, t)) = self.cache.take(key) {
             return Ok((b, Some(t)));
         }
@@ -626,6 +650,7 @@ impl Cpu {
         let block = Arc::new(Block {
             insns: insns.into_boxed_slice(),
             phys,
+            mode: self.code_mode(),
             bytes: off,
             jit: Default::default(),
         });

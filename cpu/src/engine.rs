@@ -17,27 +17,14 @@ pub trait CompiledBlock: Send + Sync {
     /// contract of the interpreter's `exec_block` for a limit covering the whole block:
     /// `Ok(true)` when an instruction asked to leave the block early, a fault with EIP restored
     /// to the faulting instruction, instruction counters updated.
-    /// `repeat` allows a block that jumps back to its own start to run again in place, as
-    /// the CPU would have chained it.
-    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block, repeat: Repeat) -> RunResult;
-}
-
-/// How often a compiled block may run itself again before returning: at most `slots`
-/// more times (the blocks the CPU would still chain before its next interrupt check), and
-/// only while `insns_left` (the instruction budget left when the block started) still covers
-/// a whole further run of the block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Repeat {
-    pub slots: usize,
-    pub insns_left: u64,
-}
-
-/// What a compiled block's run did: the `exec_block` result and how many extra runs of
-/// itself it made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RunResult {
-    pub result: GResult<bool>,
-    pub repeats: usize,
+    ///
+    /// With `chain_to`, it may go on into the blocks that follow, as the run loop would run
+    /// them (each counted in `counters.blocks`), while the instruction counter with the whole
+    /// next block stays within `chain_to`, and only at block ends after which the run loop
+    /// would not check for interrupts (see `Cpu::run_block`). The result is then that of the
+    /// last block run.
+    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Arc<Block>, chain_to: Option<u64>)
+        -> GResult<bool>;
 }
 
 /// What a compile request produced.
@@ -97,31 +84,20 @@ impl Cpu {
     pub(crate) fn exec_with_engine(
         &mut self,
         bus: &mut dyn Bus,
-        block: &Block,
-        slots: usize,
-        insns_left: u64,
-    ) -> (GResult<bool>, usize) {
-        let repeat = Repeat { slots, insns_left };
+        block: &Arc<Block>,
+        chain_to: Option<u64>,
+    ) -> GResult<bool> {
         if let Some(slot) = block.jit.code.get() {
             return match slot {
-                Some(code) => {
-                    let r = code.run(self, bus, block, repeat);
-                    (r.result, r.repeats.min(slots))
-                }
-                None => (self.exec_block(bus, block, usize::MAX), 0),
+                Some(code) => code.run(self, bus, block, chain_to),
+                None => self.exec_block(bus, block, usize::MAX),
             };
         }
-        (self.compile_and_exec(bus, block, repeat), 0)
+        self.compile_and_exec(bus, block)
     }
 
     /// Counts a run of a block not compiled yet, compiling it at the threshold.
-    fn compile_and_exec(
-        &mut self,
-        bus: &mut dyn Bus,
-        block: &Block,
-        repeat: Repeat,
-    ) -> GResult<bool> {
-        let repeat = Repeat { slots: 0, ..repeat };
+    fn compile_and_exec(&mut self, bus: &mut dyn Bus, block: &Arc<Block>) -> GResult<bool> {
         let threshold = self.engine.as_ref().map_or(u32::MAX, |e| e.threshold);
         let runs = block.jit.runs.load(Ordering::Relaxed);
         if runs < threshold {
@@ -136,7 +112,7 @@ impl Cpu {
         match compiled {
             Compiled::Code(code) => {
                 let _ = block.jit.code.set(Some(code.clone()));
-                code.run(self, bus, block, repeat).result
+                code.run(self, bus, block, None)
             }
             Compiled::Interpret => {
                 let _ = block.jit.code.set(None);
@@ -147,5 +123,15 @@ impl Cpu {
                 self.exec_block(bus, block, usize::MAX)
             }
         }
+    }
+
+    /// Generations of what compiled code may hold derived copies of: (decoded blocks,
+    /// TLB, physical memory map). Each changes whenever such a copy may have become stale.
+    pub fn engine_generations(&self) -> (u64, u64, u64) {
+        (
+            self.cache.generation(),
+            self.tlb.generation,
+            self.mem.map_generation,
+        )
     }
 }

@@ -19,8 +19,9 @@ pub enum Src {
 /// How one instruction is compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
-    /// Call the interpreter's handler.
-    Helper,
+    /// Call the interpreter's handler (`sys`: an instruction that may change what compiled
+    /// code assumes: segments, mode, privilege, paging, debug state, interrupt flag).
+    Helper { sys: bool },
     /// MOV reg, reg/imm.
     MovReg {
         dst: i32,
@@ -122,6 +123,10 @@ pub enum Form {
 }
 
 impl Form {
+    pub fn is_helper(&self) -> bool {
+        matches!(self, Form::Helper { .. })
+    }
+
     /// Sets every lazy-flag field (so an earlier record is dead).
     pub fn writes_all_flags(&self) -> bool {
         match self {
@@ -157,7 +162,54 @@ fn src_of(op: OpFast, size: OpSize) -> Option<Src> {
 
 /// Chooses the form of one instruction.
 pub fn classify(d: &DecodedInsn, model: CpuModel) -> Form {
-    classify_inner(d, model).unwrap_or(Form::Helper)
+    classify_inner(d, model).unwrap_or(Form::Helper {
+        sys: !plain_helper(&d.insn),
+    })
+}
+
+/// Whether an instruction left to its handler cannot change what compiled code assumes
+/// (segment registers, mode, privilege level, paging, debug registers, IF): ordinary data
+/// processing, near control transfers, string operations without port I/O, x87.
+fn plain_helper(i: &iced_x86::Instruction) -> bool {
+    use iced_x86::Register;
+    let system_reg = |r: Register| {
+        r.is_segment_register() || r.is_cr() || r.is_dr() || r.is_tr()
+    };
+    if (0..i.op_count()).any(|k| {
+        i.op_kind(k) == OpKind::Register && system_reg(i.op_register(k))
+    }) {
+        // MOV/PUSH/POP of segment, control, debug or test registers.
+        return i.mnemonic() == M::Push;
+    }
+    if i.is_jmp_far() || i.is_jmp_far_indirect() || i.is_call_far() || i.is_call_far_indirect()
+    {
+        return false;
+    }
+    matches!(
+        i.mnemonic(),
+        M::Add | M::Or | M::Adc | M::Sbb | M::And | M::Sub | M::Xor | M::Cmp | M::Test
+            | M::Inc | M::Dec | M::Neg | M::Not
+            | M::Mul | M::Imul | M::Div | M::Idiv
+            | M::Rol | M::Ror | M::Rcl | M::Rcr | M::Shl | M::Sal | M::Shr | M::Sar
+            | M::Shld | M::Shrd
+            | M::Mov | M::Movzx | M::Movsx | M::Lea | M::Xchg | M::Xadd | M::Cmpxchg
+            | M::Bswap | M::Bt | M::Bts | M::Btr | M::Btc | M::Bsf | M::Bsr
+            | M::Cbw | M::Cwde | M::Cwd | M::Cdq | M::Lahf | M::Sahf
+            | M::Clc | M::Stc | M::Cmc | M::Cld | M::Std | M::Xlatb | M::Nop
+            | M::Push | M::Pop | M::Pusha | M::Pushad | M::Popa | M::Popad
+            | M::Pushf | M::Pushfd | M::Enter | M::Leave | M::Bound
+            | M::Movsb | M::Movsw | M::Movsd | M::Stosb | M::Stosw | M::Stosd
+            | M::Lodsb | M::Lodsw | M::Lodsd | M::Cmpsb | M::Cmpsw | M::Cmpsd
+            | M::Scasb | M::Scasw | M::Scasd
+            | M::Aaa | M::Aas | M::Daa | M::Das | M::Aam | M::Aad
+            | M::Call | M::Ret | M::Jmp | M::Loop | M::Loope | M::Loopne | M::Jcxz | M::Jecxz
+            | M::Cpuid | M::Rdtsc | M::Wait
+    ) || i.is_jcc_short_or_near()
+        || rawbox_cpu::exec::is_setcc_mnemonic(i.mnemonic())
+        || {
+            let name = format!("{:?}", i.mnemonic());
+            name.starts_with("Cmov") || name.starts_with('F')
+        }
 }
 
 fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
@@ -382,7 +434,7 @@ mod tests {
             src: Src::Imm(1),
             size: OpSize::Dword,
         };
-        let forms = [alu, mov, alu, Form::Helper, alu, alu];
+        let forms = [alu, mov, alu, Form::Helper { sys: false }, alu, alu];
         assert_eq!(
             flags_live_after(&forms),
             vec![false, false, true, false, false, true]

@@ -4,12 +4,13 @@
 //! are the only files of the JIT with `unsafe`.
 
 use crate::ctx::JitCtx;
+use crate::tables::JitTables;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// The signature of a compiled block: `rdi` = context, `rsi` = `&mut Cpu`; returns an
-/// [`crate::ctx::exit`] code.
-type Entry = extern "C" fn(*mut JitCtx, *mut rawbox_cpu::Cpu) -> u32;
+/// The signature of a compiled block: `rdi` = context, `rsi` = `&mut Cpu`, `rdx` = the
+/// run-time tables; returns an [`crate::ctx::exit`] code.
+type Entry = extern "C" fn(*mut JitCtx, *mut rawbox_cpu::Cpu, *mut JitTables) -> u32;
 
 /// Size of one arena chunk.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -158,9 +159,18 @@ impl CodeBuf {
         self.size
     }
 
-    /// Runs the code with `ctx` (whose `cpu` field is the CPU passed in `rsi`).
+    /// Host address of byte `off` of the code (a chain entry for the jump cache).
+    pub fn addr(&self, off: usize) -> u64 {
+        self.entry as usize as u64 + off.min(self.size) as u64
+    }
+
+    /// Runs the code with `ctx` (its `cpu` and the base of its `tables` are passed in `rsi`
+    /// and `rdx`).
     pub fn call(&self, ctx: &mut JitCtx) -> u32 {
         let cpu = ctx.cpu;
-        (self.entry)(ctx as *mut JitCtx, cpu)
+        // SAFETY: `ctx.tables` points at the live `Tables` the run loop handed in; only the
+        // address of its boxed table block is taken.
+        let tables = unsafe { (*ctx.tables).base() };
+        (self.entry)(ctx as *mut JitCtx, cpu, tables)
     }
 }

@@ -5,9 +5,10 @@ use crate::analysis::{classify, flags_live_after, Form};
 use crate::codebuf::{CodeArena, CodeBuf};
 use crate::ctx::{exit, JitCtx};
 use crate::emit::{Emitter, Mode};
+use crate::tables::SharedTables;
 use rawbox_cpu::decode::Block;
-use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock, Repeat, RunResult};
-use rawbox_cpu::{Bus, Cpu, Fault};
+use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock};
+use rawbox_cpu::{Bus, Cpu, Fault, GResult, SegReg};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -45,8 +46,8 @@ pub struct JitStats {
     /// Guest instructions emitted inline / as handler calls.
     pub insns_inline: AtomicU64,
     pub insns_helper: AtomicU64,
-    /// Runs of self-looping blocks made inside compiled code (in place of chaining).
-    pub repeats: AtomicU64,
+    /// Blocks compiled code went on to without returning to the run loop.
+    pub chained: AtomicU64,
     pub exits_end: AtomicU64,
     pub exits_stop: AtomicU64,
     pub exits_fault: AtomicU64,
@@ -67,7 +68,7 @@ impl JitStats {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
             "jit: blocks compiled {} ({} failed, {} left to the interpreter) in {:.3} ms, insns inline {} / handler calls {}\n\
-             jit: blocks run {} ({} in-place loop repeats), exits: end {} / early {} / fault {}\n\
+             jit: blocks run {} ({} chained without an exit), exits: end {} / early {} / fault {}\n\
              jit: code cache {} KB of live code in {} KB mapped, {} flushes",
             g(&self.blocks_compiled),
             g(&self.compile_failures),
@@ -75,8 +76,8 @@ impl JitStats {
             g(&self.compile_nanos) as f64 / 1e6,
             g(&self.insns_inline),
             g(&self.insns_helper),
-            g(&self.exits_end) + g(&self.exits_stop) + g(&self.exits_fault) + g(&self.repeats),
-            g(&self.repeats),
+            g(&self.exits_end) + g(&self.exits_stop) + g(&self.exits_fault) + g(&self.chained),
+            g(&self.chained),
             g(&self.exits_end),
             g(&self.exits_stop),
             g(&self.exits_fault),
@@ -90,8 +91,11 @@ impl JitStats {
 /// One block's translation.
 struct CompiledCode {
     code: CodeBuf,
+    /// Offset of the chain entry (after the prologue) in `code`.
+    chain_entry: usize,
     insns: usize,
     stats: Arc<JitStats>,
+    tables: Arc<SharedTables>,
 }
 
 impl Drop for CompiledCode {
@@ -106,36 +110,49 @@ impl Drop for CompiledCode {
 }
 
 impl CompiledBlock for CompiledCode {
-    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Block, repeat: Repeat) -> RunResult {
+    fn run(
+        &self,
+        cpu: &mut Cpu,
+        bus: &mut dyn Bus,
+        block: &Arc<Block>,
+        chain_to: Option<u64>,
+    ) -> GResult<bool> {
         if block.insns.len() != self.insns {
             // Not the block this was compiled from: interpret instead (never expected).
-            let mut result = Ok(false);
             for d in block.insns.iter() {
-                match cpu.exec_insn_for_jit(bus, d) {
-                    Ok(false) => {}
-                    r => {
-                        result = r;
-                        break;
-                    }
+                if cpu.exec_insn_for_jit(bus, d)? {
+                    return Ok(true);
                 }
             }
-            return RunResult { result, repeats: 0 };
+            return Ok(false);
         }
+        let tables = self.tables.get();
+        tables.sync(cpu, true);
+        if chain_to.is_some() {
+            // Blocks that follow may link back to this one.
+            let lin = cpu.state.segs[SegReg::Cs as usize]
+                .base
+                .wrapping_add(cpu.state.eip);
+            tables.link(lin, block.mode, block, self.code.addr(self.chain_entry));
+        }
+        let blocks_before = cpu.counters.blocks;
+        let if_at_entry = cpu.state.flags.if_();
         let mut ctx = JitCtx {
-            insns_left: repeat.insns_left,
-            slots: repeat.slots as u64,
-            repeats: 0,
-            cpu,
+            chain_end: chain_to.unwrap_or(0),
+            if_at_entry,
+            cpu: &mut *cpu,
             bus,
-            block,
+            tables: &mut *tables,
             fault: None,
         };
         let r = self.code.call(&mut ctx);
-        if ctx.repeats != 0 {
-            bump(&self.stats.repeats, ctx.repeats);
+        let fault = ctx.fault.take();
+        drop(ctx);
+        let chained = cpu.counters.blocks - blocks_before;
+        if chained != 0 {
+            bump(&self.stats.chained, chained);
         }
-        let repeats = ctx.repeats as usize;
-        let result = match r {
+        match r {
             exit::NEXT => {
                 bump(&self.stats.exits_end, 1);
                 Ok(false)
@@ -146,10 +163,9 @@ impl CompiledBlock for CompiledCode {
             }
             _ => {
                 bump(&self.stats.exits_fault, 1);
-                Err(ctx.fault.take().unwrap_or(Fault::Shutdown))
+                Err(fault.unwrap_or(Fault::Shutdown))
             }
-        };
-        RunResult { result, repeats }
+        }
     }
 }
 
@@ -158,6 +174,7 @@ pub struct Jit {
     config: JitConfig,
     stats: Arc<JitStats>,
     arena: CodeArena,
+    tables: Arc<SharedTables>,
 }
 
 impl Jit {
@@ -168,6 +185,7 @@ impl Jit {
             config,
             stats,
             arena,
+            tables: Arc::new(SharedTables::new()),
         }
     }
 
@@ -175,43 +193,28 @@ impl Jit {
         self.stats.clone()
     }
 
-    /// Emits the block's host code (position independent, entry at offset 0), or None when
-    /// the block is better left to the interpreter.
-    fn translate(&mut self, cpu: &Cpu, block: &Block) -> Result<Option<Vec<u8>>, String> {
+    /// Emits the block's host code (position independent, entry at offset 0) and the offset
+    /// of its chain entry, or None when the block is better left to the interpreter.
+    fn translate(&mut self, cpu: &Cpu, block: &Block) -> Result<Option<(Vec<u8>, usize)>, String> {
         let mode = Mode {
             code32: cpu.state.code32(),
             jump_limit: cpu.model.is_286_plus(),
+            bits: block.mode,
         };
         let forms: Vec<Form> = block.insns.iter().map(|d| classify(d, cpu.model)).collect();
-        if !self.config.compile_helper_only && forms.iter().all(|f| *f == Form::Helper) {
+        if !self.config.compile_helper_only && forms.iter().all(|f| f.is_helper()) {
             return Ok(None);
         }
         let live = flags_live_after(&forms);
-        // A block of inline forms ending in a jump back to its own start may loop in place.
-        let self_loop = forms.iter().all(|f| *f != Form::Helper)
-            && block.insns.last().zip(forms.last()).is_some_and(|(d, f)| {
-                let delta = match *f {
-                    Form::Jmp { delta, .. }
-                    | Form::Jcc { delta, .. }
-                    | Form::Loop { delta, .. } => delta,
-                    _ => return false,
-                };
-                let _ = d;
-                block.bytes.wrapping_add(delta) & 0xFFFF == 0
-            });
-        let loop_insns = if self_loop {
-            block.insns.len() as u32
-        } else {
-            0
-        };
-        let mut e = Emitter::new(mode, loop_insns);
+        let mut e = Emitter::new(mode);
         e.prologue();
         let mut off = 0u32;
+        let last = forms.len().saturating_sub(1);
         for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {
-            e.insn(k as u32, off, d, *form, live[k]);
+            e.insn(off, d, *form, live[k], k == last);
             off = off.wrapping_add(d.len as u32);
         }
-        let inline = forms.iter().filter(|f| **f != Form::Helper).count() as u64;
+        let inline = forms.iter().filter(|f| !f.is_helper()).count() as u64;
         bump(&self.stats.insns_inline, inline);
         bump(&self.stats.insns_helper, forms.len() as u64 - inline);
         e.finish(off).map(Some)
@@ -221,7 +224,7 @@ impl Jit {
 impl BlockCompiler for Jit {
     fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
         let t0 = Instant::now();
-        let code = match self.translate(cpu, block) {
+        let (code, chain_entry) = match self.translate(cpu, block) {
             Ok(Some(code)) => code,
             Ok(None) => {
                 bump(&self.stats.blocks_left_interpreted, 1);
@@ -247,8 +250,10 @@ impl BlockCompiler for Jit {
                 bump(&self.stats.code_bytes, code.size() as u64);
                 Compiled::Code(Arc::new(CompiledCode {
                     code,
+                    chain_entry,
                     insns: block.insns.len(),
                     stats: self.stats.clone(),
+                    tables: self.tables.clone(),
                 }))
             }
             Ok(None) => {

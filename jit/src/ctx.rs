@@ -2,8 +2,10 @@
 //! interpreter step for instructions not emitted inline, memory accesses through the
 //! interpreter's accessors, and the flag and fault helpers.
 
+use crate::tables::Tables;
 use rawbox_cpu::bus::Width;
-use rawbox_cpu::decode::Block;
+use rawbox_cpu::decode::cache::DecodedInsn;
+use rawbox_cpu::flags::bits::{RF, TF};
 use rawbox_cpu::{Bus, Cpu, Fault, SegReg};
 
 /// Return codes of compiled code and of the helpers that can end a block.
@@ -16,19 +18,18 @@ pub mod exit {
     pub const FAULT: u32 = 2;
 }
 
-/// What compiled code and its helpers work on. The code reads and writes the three repeat
-/// counters (at fixed offsets, see `layout`) and passes the pointer through to the helpers.
+/// What compiled code and its helpers work on. The code reads `chain_end` (at a fixed
+/// offset, see `layout`) and passes the pointer through to the helpers.
 #[repr(C)]
 pub struct JitCtx<'a> {
-    /// Instruction budget left (a self-looping block runs again only while it covers a run).
-    pub insns_left: u64,
-    /// Further runs a self-looping block may make.
-    pub slots: u64,
-    /// Further runs it made.
-    pub repeats: u64,
+    /// Compiled code may go on into a next block while the instruction counter plus that
+    /// block's length stays within this (0: no chaining).
+    pub chain_end: u64,
+    /// IF when the run loop entered compiled code (setting it must end the chain).
+    pub if_at_entry: bool,
     pub cpu: *mut Cpu,
     pub bus: *mut (dyn Bus + 'a),
-    pub block: *const Block,
+    pub tables: *mut Tables,
     pub fault: Option<Fault>,
 }
 
@@ -36,14 +37,16 @@ pub struct JitCtx<'a> {
 struct Parts<'c, 'a> {
     cpu: &'c mut Cpu,
     bus: &'c mut (dyn Bus + 'a),
-    block: &'c Block,
+    tables: &'c mut Tables,
     fault: &'c mut Option<Fault>,
+    chain_end: &'c mut u64,
+    if_at_entry: bool,
 }
 
 /// Reborrows a context passed back by compiled code.
 fn parts<'c, 'a>(ctx: *mut JitCtx<'a>) -> Parts<'c, 'a> {
     // SAFETY: compiled code only passes on the context pointer `CompiledCode::run` gave it,
-    // which points at a live `JitCtx` on that function's stack. Its `cpu`, `bus` and `block`
+    // which points at a live `JitCtx` on that function's stack. Its `cpu`, `bus` and `tables`
     // pointers come from references `run` holds (and does not use) for the whole call, so the
     // references made here are the only live ones while a helper runs; helpers do not nest.
     unsafe {
@@ -51,8 +54,10 @@ fn parts<'c, 'a>(ctx: *mut JitCtx<'a>) -> Parts<'c, 'a> {
         Parts {
             cpu: &mut *c.cpu,
             bus: &mut *c.bus,
-            block: &*c.block,
+            tables: &mut *c.tables,
             fault: &mut c.fault,
+            chain_end: &mut c.chain_end,
+            if_at_entry: c.if_at_entry,
         }
     }
 }
@@ -64,14 +69,54 @@ fn fault(p: Parts, f: Fault) -> u32 {
     exit::FAULT
 }
 
-/// Runs instruction `idx` of the block through its interpreter handler. EIP holds the
-/// instruction's address.
-pub extern "C" fn call_insn(ctx: *mut JitCtx, idx: u32) -> u32 {
+/// The instruction a helper call names: compiled code passes a pointer to one of the
+/// decoded instructions of the block it was compiled from.
+fn insn<'c>(d: *const DecodedInsn) -> &'c DecodedInsn {
+    // SAFETY: the pointer is to an element of `Block::insns` (a boxed slice that never moves)
+    // of the block the calling code was compiled from, and a block's code only runs while the
+    // block is alive: the run loop or the jump cache (`Tables::link`) holds it.
+    unsafe { &*d }
+}
+
+/// After an instruction run by its handler: ends chaining where the run loop would look for
+/// interrupts or leave (see `Cpu::run_block`).
+fn after_handler(p: &mut Parts) {
+    let c = &*p.cpu;
+    if c.pending_exit_requested()
+        || c.state.inhibit_irq
+        || c.state.halted
+        || (!p.if_at_entry && c.state.flags.if_())
+        || c.state.flags.bits & (TF | RF) != 0
+    {
+        *p.chain_end = 0;
+    }
+}
+
+/// Runs an instruction through its interpreter handler. EIP holds the instruction's
+/// address. For instructions that cannot change what compiled code assumes (segments, mode,
+/// paging, privilege, debug state).
+pub extern "C" fn call_insn(ctx: *mut JitCtx, d: *const DecodedInsn) -> u32 {
+    let mut p = parts(ctx);
+    let r = p.cpu.exec_insn_for_jit(p.bus, insn(d));
+    after_handler(&mut p);
+    match r {
+        Ok(false) => exit::NEXT,
+        Ok(true) => exit::STOP,
+        Err(f) => {
+            *p.fault = Some(f);
+            exit::FAULT
+        }
+    }
+}
+
+/// [`call_insn`] for any other instruction: afterwards the tables are brought up to date for
+/// the rest of the block, and the block ends without chaining.
+pub extern "C" fn call_insn_sys(ctx: *mut JitCtx, d: *const DecodedInsn) -> u32 {
     let p = parts(ctx);
-    let Some(d) = p.block.insns.get(idx as usize) else {
-        return fault(p, Fault::UD);
-    };
-    match p.cpu.exec_insn_for_jit(p.bus, d) {
+    let r = p.cpu.exec_insn_for_jit(p.bus, insn(d));
+    p.tables.sync(p.cpu, false);
+    *p.chain_end = 0;
+    match r {
         Ok(false) => exit::NEXT,
         Ok(true) => exit::STOP,
         Err(f) => {
@@ -104,7 +149,11 @@ pub extern "C" fn read_mem(ctx: *mut JitCtx, seg: u32, off: u32, width: u32) -> 
         off,
         width_of(width),
     ) {
-        Ok(v) => v as u64,
+        Ok(v) => {
+            let lin = p.tables.t.segs[seg as usize & 7].base.wrapping_add(off);
+            p.tables.fill_tlb(p.cpu, lin, width, false);
+            v as u64
+        }
         Err(f) => {
             fault(p, f);
             READ_FAULT
@@ -128,7 +177,11 @@ pub extern "C" fn write_mem(ctx: *mut JitCtx, seg: u32, off: u32, width: u32, va
     );
     match r {
         Ok(()) if p.cpu.jit_check_smc() => exit::STOP,
-        Ok(()) => exit::NEXT,
+        Ok(()) => {
+            let lin = p.tables.t.segs[seg as usize & 7].base.wrapping_add(off);
+            p.tables.fill_tlb(p.cpu, lin, width, true);
+            exit::NEXT
+        }
         Err(f) => fault(p, f),
     }
 }

@@ -24,14 +24,21 @@ pub const CS_LIMIT: i32 = (STATE
     + offset_of!(CpuState, segs)
     + SegReg::Cs as usize * std::mem::size_of::<Segment>()
     + offset_of!(Segment, limit)) as i32;
+/// `state.segs[CS].base`.
+pub const CS_BASE: i32 = (STATE
+    + offset_of!(CpuState, segs)
+    + SegReg::Cs as usize * std::mem::size_of::<Segment>()
+    + offset_of!(Segment, base)) as i32;
+/// `counters.blocks` (u64).
+pub const BLOCKS: i32 = (offset_of!(Cpu, counters) + offset_of!(Counters, blocks)) as i32;
+/// `chain_break` (bool).
+pub const CHAIN_BREAK: i32 = offset_of!(Cpu, chain_break) as i32;
 /// `counters.instructions` (u64).
 pub const INSTRUCTIONS: i32 =
     (offset_of!(Cpu, counters) + offset_of!(Counters, instructions)) as i32;
 
-/// `JitCtx` fields, relative to the context pointer in `r12`.
-pub const CTX_INSNS_LEFT: i32 = offset_of!(crate::ctx::JitCtx, insns_left) as i32;
-pub const CTX_SLOTS: i32 = offset_of!(crate::ctx::JitCtx, slots) as i32;
-pub const CTX_REPEATS: i32 = offset_of!(crate::ctx::JitCtx, repeats) as i32;
+/// `JitCtx::chain_end`, relative to the context pointer in `r12`.
+pub const CTX_CHAIN_END: i32 = offset_of!(crate::ctx::JitCtx, chain_end) as i32;
 
 /// Offset of a 32-bit register by number (EAX..EDI).
 pub fn reg32(n: u8) -> i32 {

@@ -15,6 +15,8 @@
 //! - `codebuf`: the executable code arena; with `ctx`, the only `unsafe` code.
 //! - `compiler`: the `BlockCompiler` implementation, configuration and statistics.
 //! - `layout`: offsets of the guest state fields compiled code addresses.
+//! - `tables`: the run-time tables compiled code reads (fast segment checks, fast TLB, jump
+//!   cache linking blocks) and their synchronisation with the CPU.
 
 mod analysis;
 mod codebuf;
@@ -22,6 +24,7 @@ mod compiler;
 mod ctx;
 mod emit;
 mod layout;
+mod tables;
 
 pub use compiler::{Jit, JitConfig, JitStats};
 use rawbox_cpu::engine::Engine;

@@ -40,7 +40,7 @@ fn run_random_with(entry: Entry, seeds: std::ops::Range<u64>, threshold: u32, pa
         assert_ne!(exit, RunExit::Budget, "{what}: did not finish");
         compiled += stats.blocks_compiled.load(Ordering::Relaxed);
         inline += stats.insns_inline.load(Ordering::Relaxed);
-        repeats += stats.repeats.load(Ordering::Relaxed);
+        repeats += stats.chained.load(Ordering::Relaxed);
     }
     assert!(repeats > 0, "no block looped in place");
     assert!(compiled > 0, "nothing was compiled");
@@ -108,7 +108,7 @@ fn interrupt_in_a_tight_loop_is_taken_at_the_same_instruction() {
         assert_eq!(log[0].vector, 0x40);
         if step >= 48 {
             assert!(
-                stats.repeats.load(Ordering::Relaxed) > 0,
+                stats.chained.load(Ordering::Relaxed) > 0,
                 "{what}: no in-place loop"
             );
         }

@@ -334,7 +334,7 @@ fn data_next_to_code_does_not_invalidate_it() {
             assert_eq!(g.cpu.cache_stats().invalidated_blocks, 0);
         }
         assert!(
-            stats.repeats.load(std::sync::atomic::Ordering::Relaxed) > 0,
+            stats.chained.load(std::sync::atomic::Ordering::Relaxed) > 0,
             "the loop did not run in place"
         );
     }

@@ -134,6 +134,8 @@ pub struct Block {
     pub phys: u32,
     /// Number of guest bytes covered.
     pub bytes: u32,
+    /// The [`mode`] bits it was decoded in.
+    pub mode: u32,
     /// Run count and translation for the block engine (see [`crate::engine`]).
     pub jit: crate::engine::JitSlot,
 }
@@ -167,9 +169,20 @@ pub struct Ticket {
 
 const FRONT: usize = 4096;
 
+/// Mode bits of a block (part of its cache key): what its decoding and translation assume.
+pub mod mode {
+    /// 32-bit code segment (CS.D).
+    pub const CODE32: u32 = 1;
+    /// Protected mode (CR0.PE) and not virtual-8086 mode.
+    pub const PROTECTED: u32 = 2;
+    /// Virtual-8086 mode (EFLAGS.VM).
+    pub const V86: u32 = 4;
+}
+
+/// The cache key of the block at physical address `phys` decoded in `mode`.
 #[inline]
-pub fn block_key(phys: u32, code32: bool) -> u64 {
-    phys as u64 | (code32 as u64) << 32
+pub fn block_key(phys: u32, mode: u32) -> u64 {
+    phys as u64 | ((mode as u64) << 34)
 }
 
 impl BlockCache {
@@ -281,6 +294,12 @@ impl BlockCache {
         self.map.clear();
         self.by_page.clear();
         self.front.clear();
+    }
+
+    /// Changes whenever a block is dropped (invalidated or flushed): holders of block
+    /// references outside the cache compare it to drop theirs.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn len(&self) -> usize {

@@ -171,12 +171,14 @@ fn iteration<const KIND: u8>(
                 cpu.write_mem(bus, SegReg::Es, di, w, 0).map_err(dst)?;
                 let port = cpu.state.regs[reg::EDX] as u16;
                 let v = bus.port_read(port, w);
+                cpu.chain_break = true;
                 cpu.write_mem(bus, SegReg::Es, di, w, v).map_err(dst)?;
             }
             _ => {
                 let v = cpu.read_mem(bus, src_seg, si, w).map_err(src)?;
                 let port = cpu.state.regs[reg::EDX] as u16;
                 bus.port_write(port, w, v);
+                cpu.chain_break = true;
                 cpu.sync_a20_gate(bus);
             }
         }
@@ -199,6 +201,7 @@ pub fn in_(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     let n = i.op0_register().size() as u32;
     cpu.io_check(bus, port, n)?;
     let v = bus.port_read(port, Width::from_bytes(n));
+    cpu.chain_break = true;
     cpu.set_reg(i.op0_register(), v);
     Ok(())
 }
@@ -228,6 +231,7 @@ pub fn out(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     cpu.io_check(bus, port, n)?;
     let v = cpu.reg_value(r);
     bus.port_write(port, Width::from_bytes(n), v);
+    cpu.chain_break = true;
     cpu.sync_a20_gate(bus);
     Ok(())
 }

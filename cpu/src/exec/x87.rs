@@ -111,6 +111,7 @@ fn pending_error(cpu: &mut Cpu, bus: &mut dyn Bus) -> GResult<()> {
         Err(Fault::MF)
     } else {
         bus.fpu_error();
+        cpu.chain_break = true;
         Ok(())
     }
 }
@@ -138,6 +139,7 @@ pub fn fpu(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn) -> GResult<()> {
     r?;
     if raise && cpu.state.cr0 & cr0::NE == 0 {
         bus.fpu_error();
+        cpu.chain_break = true;
     }
     Ok(())
 }

@@ -105,6 +105,10 @@ pub struct PhysMem {
     smc_pages: Vec<(u32, u64)>,
     /// Monotonic count of writes that hit code pages (the running block checks it).
     pub smc_generation: u64,
+    /// Bumped whenever a page gets stricter handling (ROM, MMIO, shadowing, decoded code,
+    /// the A20 or bus mask): holders of direct host pointers into RAM (the JIT's fast TLB)
+    /// compare it to drop theirs.
+    pub map_generation: u64,
 }
 
 impl fmt::Debug for PhysMem {
@@ -134,6 +138,7 @@ impl PhysMem {
             high_mmio: Vec::new(),
             smc_pages: Vec::new(),
             smc_generation: 0,
+            map_generation: 0,
         })
     }
 
@@ -144,6 +149,7 @@ impl PhysMem {
 
     /// Opens or closes the A20 gate.
     pub fn set_a20(&mut self, enabled: bool) {
+        self.map_generation += 1;
         self.addr_mask = if enabled {
             self.bus_mask
         } else {
@@ -163,6 +169,7 @@ impl PhysMem {
 
     /// Changes the bus width (when the CPU model changes).
     pub fn set_bus_mask(&mut self, mask: u32) {
+        self.map_generation += 1;
         let a20 = self.a20();
         self.bus_mask = mask;
         self.set_a20(a20);
@@ -170,6 +177,7 @@ impl PhysMem {
 
     /// Marks [start, start+len) as MMIO: accesses go to the bus's `Mmio`.
     pub fn map_mmio(&mut self, start: u32, len: u32) -> Result<(), MemoryError> {
+        self.map_generation += 1;
         let end = start as u64 + len as u64;
         if end > 1 << 32 || len == 0 {
             return Err(MemoryError::BadRegion { start, len });
@@ -188,6 +196,7 @@ impl PhysMem {
     /// Copies a ROM image to `start` (below RAM's end) and makes those pages read-only.
     /// A ROM ending at 1 MB is the system BIOS: it also appears below the top of the bus.
     pub fn load_rom(&mut self, start: u32, data: &[u8]) -> Result<(), MemoryError> {
+        self.map_generation += 1;
         let len = data.len() as u32;
         let end = start as u64 + len as u64;
         if len == 0 || end > self.ram_size() as u64 {
@@ -208,6 +217,7 @@ impl PhysMem {
     /// segment starts reading the ROM (open bus where none was loaded) with writes dropped, and
     /// the shadow RAM behind it starts zeroed. Needs at least 1 MB of RAM.
     pub fn enable_shadow(&mut self) -> Result<(), MemoryError> {
+        self.map_generation += 1;
         let len = SHADOW_SEGMENT * SHADOW_SEGMENTS as u32;
         if (self.ram_size() as u64) < 0x10_0000 {
             return Err(MemoryError::BadRegion {
@@ -231,6 +241,7 @@ impl PhysMem {
 
     /// Routes the shadow window's segments (ignored unless `enable_shadow` was called).
     pub fn set_shadow_map(&mut self, map: &ShadowMap) {
+        self.map_generation += 1;
         let Some(old) = self.shadow_map else {
             return;
         };
@@ -441,6 +452,9 @@ impl PhysMem {
         let addr = addr & self.addr_mask;
         let page = (addr >> 12) as usize;
         if let Some(f) = self.page_flags.get_mut(page) {
+            if *f & F_CODE == 0 {
+                self.map_generation += 1;
+            }
             *f |= F_CODE;
             if let Some(l) = self.code_lines.get_mut(page) {
                 *l |= line_mask(addr, len.min(0x1000 - (addr & 0xFFF)));
@@ -494,6 +508,16 @@ impl PhysMem {
     /// Host address of RAM for the JIT.
     pub fn host_base(&mut self) -> *mut u8 {
         self.ram.host_base()
+    }
+
+    /// Whether the whole physical page at `page` is RAM that reads (and, with `write`,
+    /// writes) reach directly: no MMIO, and for writes no ROM, shadowing or decoded code.
+    pub fn plain_ram_page(&self, page: u32, write: bool) -> bool {
+        match self.page_flags.get((page >> 12) as usize) {
+            Some(&f) if write => f == 0,
+            Some(&f) => f & F_MMIO == 0,
+            None => false,
+        }
     }
 }
 

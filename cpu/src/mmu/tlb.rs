@@ -27,6 +27,9 @@ pub struct Tlb {
     pub entries: Box<[TlbEntry; TLB_SIZE]>,
     /// Counters for statistics.
     pub misses: u64,
+    /// Bumped by every flush and invalidation: holders of derived translations (the JIT's
+    /// fast TLB and block links) compare it to drop theirs.
+    pub generation: u64,
 }
 
 impl Default for Tlb {
@@ -34,6 +37,7 @@ impl Default for Tlb {
         Tlb {
             entries: Box::new([TlbEntry::default(); TLB_SIZE]),
             misses: 0,
+            generation: 0,
         }
     }
 }
@@ -60,6 +64,7 @@ impl Tlb {
     }
     /// Flushes everything (or everything but global pages).
     pub fn flush(&mut self, keep_global: bool) {
+        self.generation += 1;
         for e in self.entries.iter_mut() {
             if !(keep_global && e.global) {
                 e.tag = 0;
@@ -68,6 +73,7 @@ impl Tlb {
     }
     /// INVLPG.
     pub fn invalidate(&mut self, lin: u32) {
+        self.generation += 1;
         let e = &mut self.entries[Self::slot(lin)];
         if e.tag == (lin >> 12) + 1 {
             e.tag = 0;

@@ -48,9 +48,7 @@ impl Emitter {
     ) {
         // The read may fault: nothing changes before it.
         self.ea_to_edx(&d.mem);
-        self.flush_count(0);
-        self.set_eip(off);
-        self.call_read(d.mem.seg, size);
+        self.read(d.mem.seg, size, off);
         if mem_first {
             match other {
                 Src::Reg(r) => self.load(ECX, size, r),

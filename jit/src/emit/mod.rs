@@ -1,12 +1,17 @@
 //! Host code generation for one block with dynasmrt. Register plan: `rbx` = `&mut Cpu`,
-//! `r12` = the `JitCtx`, `r13d` = EIP at block entry; `eax`, `ecx`, `edx`, `esi`, `r8d` are
-//! scratch. Guest registers and lazy flags live in the `CpuState`; inline arithmetic runs on the
+//! `r12` = the `JitCtx`, `r13d` = EIP at block entry, `r14` = the run-time tables
+//! (`tables::JitTables`); `eax`, `ecx`, `edx`, `esi`, `edi`, `r8d`, `r9d` are scratch. A
+//! block's code has two entries: the prologue at offset 0 (from the run loop) and the chain
+//! entry after it (from the end of another block, through the jump cache). Guest registers and lazy flags live in the `CpuState`; inline arithmetic runs on the
 //! host ALU at the guest operand size and stores the interpreter's lazy-flag record (unless a
 //! later instruction overwrites it first), and a Jcc right after it reads the host flags.
 //! This file: the block frame, the per-instruction dispatch, moves, memory forms and control
-//! flow; `alu` the arithmetic forms; `prims` the shared emission primitives.
+//! flow; `alu` the arithmetic forms; `memory` the inline guest memory accesses and their
+//! slow paths; `chain` the block exits; `prims` the shared emission primitives.
 
 mod alu;
+mod chain;
+mod memory;
 mod prims;
 
 use crate::analysis::{Form, Src};
@@ -34,12 +39,17 @@ pub struct Mode {
     pub code32: bool,
     /// Near jumps check the code segment limit (286 and later).
     pub jump_limit: bool,
+    /// The block's mode bits (`rawbox_cpu::decode::cache::mode`), which the blocks it
+    /// chains to must have.
+    pub bits: u32,
 }
 
 /// Emits one block.
 pub struct Emitter {
     ops: Assembler,
     exit: DynamicLabel,
+    /// Returns `exit::NEXT` (the block ran to its end without chaining).
+    exit_next: DynamicLabel,
     mode: Mode,
     /// Inline instructions completed but not yet added to the instruction counter.
     pending: u32,
@@ -47,72 +57,90 @@ pub struct Emitter {
     host_flags: bool,
     /// `state.eip` holds the interpreter's value (right after a handler call).
     eip_synced: bool,
-    /// Instructions in the block when its jump back to its own start may loop in place
-    /// (0: never).
-    loop_insns: u32,
-    /// Where a repeated run starts (after the prologue).
-    loop_top: DynamicLabel,
+    /// Out-of-line slow paths of inline memory accesses, emitted after the block.
+    slow: Vec<memory::SlowPath>,
+    /// Offset of the chain entry.
+    chain_entry: usize,
 }
 
 impl Emitter {
-    pub fn new(mode: Mode, loop_insns: u32) -> Emitter {
+    pub fn new(mode: Mode) -> Emitter {
         let mut ops = Assembler::new(0);
         let exit = ops.new_dynamic_label();
-        let loop_top = ops.new_dynamic_label();
+        let exit_next = ops.new_dynamic_label();
         Emitter {
             ops,
             exit,
+            exit_next,
             mode,
             pending: 0,
             host_flags: false,
             eip_synced: true,
-            loop_insns,
-            loop_top,
+            slow: Vec::new(),
+            chain_entry: 0,
         }
     }
 
-    /// The entry sequence (at offset 0).
+    /// The entry sequence (at offset 0), then the chain entry.
     pub fn prologue(&mut self) {
         dynasm!(self.ops
             ; .arch x64
+            ; push rbp
             ; push rbx
             ; push r12
             ; push r13
+            ; push r14
+            ; push r15
+            ; sub rsp, 8
             ; mov r12, rdi
             ; mov rbx, rsi
-            ; mov r13d, DWORD [rbx + EIP]
+            ; mov r14, rdx
         );
-        let top = self.loop_top;
-        dynasm!(self.ops ; .arch x64 ; =>top);
+        self.chain_entry = self.ops.offset().0;
+        dynasm!(self.ops ; .arch x64 ; mov r13d, DWORD [rbx + EIP]);
     }
 
-    /// Ends the block after its last instruction and emits the shared exit.
-    pub fn finish(mut self, block_bytes: u32) -> Result<Vec<u8>, String> {
+    /// Ends the block after its last instruction (going on to the next block when it can),
+    /// emits the slow paths and the shared exit. Returns the code and its chain entry.
+    pub fn finish(mut self, block_bytes: u32) -> Result<(Vec<u8>, usize), String> {
         self.flush_count(0);
         if !self.eip_synced {
             self.set_eip(block_bytes);
+        } else {
+            dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [rbx + EIP]);
         }
-        let exit = self.exit;
+        self.chain();
+        self.emit_slow_paths();
+        let (exit, exit_next) = (self.exit, self.exit_next);
         dynasm!(self.ops
             ; .arch x64
+            ; =>exit_next
             ; xor eax, eax
             ; =>exit
+            ; add rsp, 8
+            ; pop r15
+            ; pop r14
             ; pop r13
             ; pop r12
             ; pop rbx
+            ; pop rbp
             ; ret
         );
+        let entry = self.chain_entry;
         self.ops
             .finalize()
+            .map(|code| (code, entry))
             .map_err(|e| format!("assembling the block failed: {e:?}"))
     }
 
-    /// Emits instruction `idx` (at byte offset `off` in the block) in form `form`.
-    pub fn insn(&mut self, idx: u32, off: u32, d: &DecodedInsn, form: Form, flags_live: bool) {
+    /// Emits instruction `d` (at byte offset `off` in the block) in form `form`.
+    pub fn insn(&mut self, off: u32, d: &DecodedInsn, form: Form, flags_live: bool, _last: bool) {
         let next = off.wrapping_add(d.len as u32);
         match form {
-            Form::Helper => self.helper(idx, off),
-            Form::Jcc { .. } | Form::Setcc { .. } if !self.host_flags => self.helper(idx, off),
+            Form::Helper { sys } => self.helper(d, off, sys),
+            Form::Jcc { .. } | Form::Setcc { .. } if !self.host_flags => {
+                self.helper(d, off, false)
+            }
             Form::Setcc { cc, dst } => self.setcc(cc, dst),
             Form::MovReg { dst, src, size } => {
                 match src {
@@ -127,9 +155,7 @@ impl Emitter {
             Form::Load { dst, size, ext } => {
                 let width = ext.map_or(size, |(_, s)| s);
                 self.ea_to_edx(&d.mem);
-                self.flush_count(0);
-                self.set_eip(off);
-                self.call_read(d.mem.seg, width);
+                self.read(d.mem.seg, width, off);
                 match ext {
                     Some((true, OpSize::Byte)) => dynasm!(self.ops ; .arch x64 ; movsx eax, al),
                     Some((true, OpSize::Word)) => dynasm!(self.ops ; .arch x64 ; movsx eax, ax),
@@ -138,6 +164,7 @@ impl Emitter {
                 self.store(EAX, size, dst);
                 self.pending += 1;
                 self.host_flags = false;
+                self.eip_synced = false;
             }
             Form::AluMem {
                 op,
@@ -154,11 +181,10 @@ impl Emitter {
                     }
                     Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov r8d, v as i32),
                 }
-                self.flush_count(0);
-                self.set_eip(off);
-                self.call_write(d.mem.seg, size, next);
+                self.write(d.mem.seg, size, off, next);
                 self.pending += 1;
                 self.host_flags = false;
+                self.eip_synced = false;
             }
             Form::Alu { op, dst, src, size } if op == arith::ADC || op == arith::SBB => {
                 self.adc_sbb(op, dst, src, size, flags_live)
@@ -246,8 +272,8 @@ impl Emitter {
                 let pending = self.pending;
                 self.flush_count(1);
                 self.set_eip(next);
-                let exit = self.exit;
-                dynasm!(self.ops ; .arch x64 ; xor eax, eax ; jmp =>exit ; =>taken);
+                self.chain();
+                dynasm!(self.ops ; .arch x64 ; =>taken);
                 self.pending = pending;
                 self.jump_to(off, next, delta, ip16);
             }
@@ -257,8 +283,8 @@ impl Emitter {
                 let pending = self.pending;
                 self.flush_count(1);
                 self.set_eip(next);
-                let exit = self.exit;
-                dynasm!(self.ops ; .arch x64 ; xor eax, eax ; jmp =>exit ; =>taken);
+                self.chain();
+                dynasm!(self.ops ; .arch x64 ; =>taken);
                 self.pending = pending;
                 self.jump_to(off, next, delta, ip16);
             }
@@ -275,16 +301,22 @@ impl Emitter {
         self.eip_synced = false;
     }
 
-    /// Calls the interpreter for instruction `idx`.
-    fn helper(&mut self, idx: u32, off: u32) {
+    /// Calls the interpreter for instruction `d` (`sys`: one that may change what compiled
+    /// code assumes; the tables are resynchronised after it and the block does not chain).
+    fn helper(&mut self, d: &DecodedInsn, off: u32, sys: bool) {
         self.flush_count(0);
         self.set_eip(off);
-        let f = ctx::call_insn as *const () as usize as i64;
+        let f = if sys {
+            ctx::call_insn_sys as *const () as usize as i64
+        } else {
+            ctx::call_insn as *const () as usize as i64
+        };
+        let insn = d as *const DecodedInsn as usize as i64;
         let exit = self.exit;
         dynasm!(self.ops
             ; .arch x64
             ; mov rdi, r12
-            ; mov esi, idx as i32
+            ; mov rsi, QWORD insn
             ; mov rax, QWORD f
             ; call rax
             ; test eax, eax
@@ -314,31 +346,7 @@ impl Emitter {
         let pending = self.pending;
         self.pending += 1;
         self.flush_count(0);
-        if self.loop_insns != 0 {
-            // Back to the block's own start: run again in place while the CPU would have
-            // chained it (a slot left, the budget covering another whole run).
-            let n = self.loop_insns as i32;
-            let top = self.loop_top;
-            dynasm!(self.ops
-                ; .arch x64
-                ; cmp eax, r13d
-                ; jne >done
-                ; mov rax, QWORD [r12 + layout::CTX_INSNS_LEFT]
-                ; sub rax, n
-                ; mov QWORD [r12 + layout::CTX_INSNS_LEFT], rax
-                ; cmp rax, n
-                ; jb >done
-                ; mov rax, QWORD [r12 + layout::CTX_SLOTS]
-                ; test rax, rax
-                ; jz >done
-                ; sub rax, 1
-                ; mov QWORD [r12 + layout::CTX_SLOTS], rax
-                ; add QWORD [r12 + layout::CTX_REPEATS], 1
-                ; jmp =>top
-                ; done:
-            );
-        }
-        dynasm!(self.ops ; .arch x64 ; xor eax, eax ; jmp =>exit);
+        self.chain();
         if self.mode.jump_limit {
             dynasm!(self.ops ; .arch x64 ; =>gp);
             self.pending = pending;

@@ -103,17 +103,6 @@ impl Emitter {
         }
     }
 
-    /// Reads `seg:[edx]` into eax through the interpreter's accessor; leaves on a fault.
-    pub(super) fn call_read(&mut self, seg: u8, size: OpSize) {
-        let f = ctx::read_mem as *const () as usize as i64;
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov esi, seg as i32
-            ; mov ecx, size.bytes() as i32
-        );
-        self.call_checked_read(f);
-    }
-
     /// Calls a reading helper (arguments after the context already in place) that returns a
     /// value or `READ_FAULT`; leaves the block on a fault, else the value is in eax.
     pub(super) fn call_checked_read(&mut self, f: i64) {
@@ -132,18 +121,6 @@ impl Emitter {
         );
         self.host_flags = false;
         self.eip_synced = false;
-    }
-
-    /// Writes r8d to `seg:[edx]` through the interpreter's accessor; leaves on a fault, or
-    /// after this instruction (at `next`) when the write hit translated code.
-    pub(super) fn call_write(&mut self, seg: u8, size: OpSize, next: u32) {
-        let f = ctx::write_mem as *const () as usize as i64;
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov esi, seg as i32
-            ; mov ecx, size.bytes() as i32
-        );
-        self.call_checked_write(f, next);
     }
 
     /// Calls a writing helper (arguments after the context already in place) that returns
