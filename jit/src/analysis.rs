@@ -109,6 +109,14 @@ pub enum Form {
         size: OpSize,
         count: u8,
     },
+    /// ROL/ROR reg, imm with a (masked) count that is not 0: only CF and OF change (after
+    /// the other flags are materialised).
+    Rotate {
+        left: bool,
+        dst: i32,
+        size: OpSize,
+        count: u8,
+    },
     /// SETcc reg8 (inline only right after an inline flag-setting operation).
     Setcc {
         cc: u8,
@@ -357,6 +365,21 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             };
             Some(Form::Shift {
                 op,
+                dst: reg_of(op0)?,
+                size,
+                count: count as u8,
+            })
+        }
+        M::Rol | M::Ror if model.is_286_plus() => {
+            let OpFast::Imm(c) = op1 else {
+                return None;
+            };
+            let count = c & 0x1F;
+            if count == 0 {
+                return None;
+            }
+            Some(Form::Rotate {
+                left: i.mnemonic() == M::Rol,
                 dst: reg_of(op0)?,
                 size,
                 count: count as u8,

@@ -147,7 +147,6 @@ impl CompiledBlock for CompiledCode {
         };
         let r = self.code.call(&mut ctx);
         let fault = ctx.fault.take();
-        drop(ctx);
         let chained = cpu.counters.blocks - blocks_before;
         if chained != 0 {
             bump(&self.stats.chained, chained);

@@ -214,6 +214,11 @@ pub extern "C" fn pop(ctx: *mut JitCtx, width: u32) -> u64 {
     }
 }
 
+/// Materialises the lazy flags (`Flags::materialize`).
+pub extern "C" fn materialize_flags(ctx: *mut JitCtx) {
+    parts(ctx).cpu.state.flags.materialize();
+}
+
 /// The guest's carry flag (0 or 1), computed from the lazy flags.
 pub extern "C" fn get_cf(ctx: *mut JitCtx) -> u32 {
     parts(ctx).cpu.state.flags.cf() as u32

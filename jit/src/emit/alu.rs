@@ -6,10 +6,10 @@
 use super::{Emitter, EAX, ECX, EDX};
 use crate::analysis::Src;
 use crate::layout;
-use dynasmrt::{dynasm, DynasmApi};
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::DecodedInsn;
 use rawbox_cpu::exec::{arith, shift};
-use rawbox_cpu::flags::bits::{ARITH, CF, PF, SF, ZF};
+use rawbox_cpu::flags::bits::{AF, ARITH, CF, OF, PF, SF, ZF};
 use rawbox_cpu::flags::{LazyOp, OpSize};
 
 impl Emitter {
@@ -76,6 +76,7 @@ impl Emitter {
             self.store_lazy(lazy, size);
         }
         self.inline_done(true);
+        self.host_logic = is_logic(op);
     }
 
     /// ADC/SBB reg, reg/imm with the guest CF in the host CF.
@@ -142,6 +143,7 @@ impl Emitter {
             self.store_lazy(lazy, size);
         }
         self.inline_done(true);
+        self.host_logic = is_logic(op);
     }
 
     /// NEG reg: recorded as SUB 0 - a.
@@ -220,7 +222,103 @@ impl Emitter {
         );
         self.pending += 1;
         self.host_flags = false;
+        self.flags_in_bits = true;
         self.eip_synced = false;
+    }
+
+    /// ROL/ROR reg, imm (count not 0): only CF and OF change, after the other flags are
+    /// materialised (as `Flags::set_bits` does).
+    pub(super) fn rotate(&mut self, left: bool, dst: i32, size: OpSize, count: u8) {
+        self.materialize_flags();
+        self.load(EAX, size, dst);
+        let c = count as i8;
+        match (left, size) {
+            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; rol al, c),
+            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; rol ax, c),
+            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; rol eax, c),
+            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; ror al, c),
+            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; ror ax, c),
+            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; ror eax, c),
+        }
+        self.store(EAX, size, dst);
+        let top = size.bits() as i8 - 1;
+        if left {
+            // CF = bit 0 of the result, OF = its top bit ^ CF.
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov ecx, eax
+                ; and ecx, 1
+                ; mov edx, eax
+                ; shr edx, top
+            );
+        } else {
+            // CF = the top bit, OF = the top bit ^ the one below.
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov ecx, eax
+                ; shr ecx, top
+                ; and ecx, 1
+                ; mov edx, eax
+                ; shr edx, top - 1
+            );
+        }
+        dynasm!(self.ops
+            ; .arch x64
+            ; xor edx, ecx
+            ; and edx, 1
+            ; shl edx, 11
+            ; or ecx, edx
+            ; mov edx, DWORD [rbx + layout::FLAGS_BITS]
+            ; and edx, !((CF | OF) as i32)
+            ; or edx, ecx
+            ; mov DWORD [rbx + layout::FLAGS_BITS], edx
+            ; mov DWORD [rbx + layout::LAZY_MASK], 0
+        );
+        self.pending += 1;
+        self.host_flags = false;
+        self.flags_in_bits = true;
+        self.eip_synced = false;
+    }
+
+    /// Materialises the pending lazy flags into `flags.bits` (lazy mask 0): from the host
+    /// flags when they hold the guest's, else through the interpreter when some are pending.
+    pub(super) fn materialize_flags(&mut self) {
+        if self.flags_in_bits {
+            return;
+        }
+        if self.host_flags {
+            // The lazy record of the last inline operation is live; its flags are the host's
+            // (logic operations: CF = OF = 0 as on the host, AF = 0 as the interpreter has it).
+            let mask = if self.host_logic {
+                (PF | ZF | SF) as i32
+            } else {
+                (CF | PF | AF | ZF | SF | OF) as i32
+            };
+            dynasm!(self.ops
+                ; .arch x64
+                ; pushfq
+                ; pop rcx
+                ; and ecx, mask
+                ; mov eax, DWORD [rbx + layout::FLAGS_BITS]
+                ; and eax, !(ARITH as i32)
+                ; or eax, ecx
+                ; mov DWORD [rbx + layout::FLAGS_BITS], eax
+                ; mov DWORD [rbx + layout::LAZY_MASK], 0
+            );
+        } else {
+            let f = crate::ctx::materialize_flags as *const () as usize as i64;
+            dynasm!(self.ops
+                ; .arch x64
+                ; test DWORD [rbx + layout::LAZY_MASK], ARITH as i32
+                ; jz >done
+                ; mov rdi, r12
+                ; mov rax, QWORD f
+                ; call rax
+                ; done:
+            );
+        }
+        self.host_flags = false;
+        self.flags_in_bits = true;
     }
 
     /// NOT reg (no flags).
@@ -268,4 +366,9 @@ impl Emitter {
         }
         self.inline_done(true);
     }
+}
+
+/// AND, OR, XOR and TEST (their AF is 0 in the interpreter, undefined on the host).
+fn is_logic(op: u8) -> bool {
+    matches!(op, arith::AND | arith::OR | arith::XOR | arith::TEST)
 }

@@ -55,6 +55,11 @@ pub struct Emitter {
     pending: u32,
     /// Host flags hold the guest's condition flags (after an inline ALU operation).
     host_flags: bool,
+    /// ... from a logic operation (AND/OR/XOR/TEST): the host AF is not the guest's (0).
+    host_logic: bool,
+    /// The guest flags are all materialised in `flags.bits` (lazy mask 0), after a shift or
+    /// rotate, until the next lazy record or handler call.
+    flags_in_bits: bool,
     /// `state.eip` holds the interpreter's value (right after a handler call).
     eip_synced: bool,
     /// Out-of-line slow paths of inline memory accesses, emitted after the block.
@@ -75,6 +80,8 @@ impl Emitter {
             mode,
             pending: 0,
             host_flags: false,
+            host_logic: false,
+            flags_in_bits: false,
             eip_synced: true,
             slow: Vec::new(),
             chain_entry: 0,
@@ -221,6 +228,12 @@ impl Emitter {
                 size,
                 count,
             } => self.shift(op, dst, size, count),
+            Form::Rotate {
+                left,
+                dst,
+                size,
+                count,
+            } => self.rotate(left, dst, size, count),
             Form::Not { dst, size } => self.not(dst, size),
             Form::IncDec { dec, dst, size } => self.inc_dec(dec, dst, size, flags_live),
             Form::Lea { dst, size } => {
@@ -297,6 +310,8 @@ impl Emitter {
         self.pending += 1;
         if sets_flags {
             self.host_flags = true;
+            self.host_logic = false;
+            self.flags_in_bits = false;
         }
         self.eip_synced = false;
     }
@@ -323,6 +338,7 @@ impl Emitter {
             ; jnz =>exit
         );
         self.host_flags = false;
+        self.flags_in_bits = false;
         self.eip_synced = true;
     }
 

@@ -39,6 +39,12 @@ impl Emitter {
     pub(super) fn guest_cf_to_r9(&mut self) {
         if self.host_flags {
             dynasm!(self.ops ; .arch x64 ; setc r9b ; movzx r9d, r9b);
+        } else if self.flags_in_bits {
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov r9d, DWORD [rbx + layout::FLAGS_BITS]
+                ; and r9d, 1
+            );
         } else {
             let f = ctx::get_cf as *const () as usize as i64;
             dynasm!(self.ops

@@ -322,7 +322,13 @@ impl Gen {
     }
 
     fn other(&mut self, a: &mut Asm) -> AsmResult {
-        match self.rng.gen_range(0..10) {
+        match self.rng.gen_range(0..16) {
+            10 => a.rol(self.pick(&R32), self.rng.gen_range(0..40) as u32),
+            11 => a.ror(self.pick(&R16), self.rng.gen_range(0..20) as u32),
+            12 => a.rol(self.pick(&R8), self.rng.gen_range(0..12) as u32),
+            13 => a.shl(self.pick(&R32), cl),
+            14 => a.sar(self.pick(&R16), cl),
+            15 => self.call_ret(a),
             0 => a.shl(self.pick(&R32), self.rng.gen_range(0..33) as u32),
             7 => a.shr(self.pick(&R16), self.rng.gen_range(0..18) as u32),
             8 => a.sar(self.pick(&R8), self.rng.gen_range(0..10) as u32),
@@ -342,6 +348,33 @@ impl Gen {
                 }
             }
         }
+    }
+
+    /// A near CALL of a small subroutine that returns with RET or RET imm (an argument
+    /// pushed before the call).
+    fn call_ret(&mut self, a: &mut Asm) -> AsmResult {
+        let mut sub = a.create_label();
+        let mut over = a.create_label();
+        let with_arg = self.rng.gen_bool(0.5);
+        if with_arg {
+            if self.bits == 32 {
+                a.push(self.pick(&S32))?;
+            } else {
+                a.push(self.pick(&S16))?;
+            }
+        }
+        a.call(sub)?;
+        a.jmp(over)?;
+        a.set_label(&mut sub)?;
+        a.add(eax, 0x1234u32)?;
+        a.xor(edx, eax)?;
+        if with_arg {
+            a.ret_1(if self.bits == 32 { 4 } else { 2 })?;
+        } else {
+            a.ret()?;
+        }
+        a.set_label(&mut over)?;
+        a.nop()
     }
 
     /// A short counted inner loop closed by LOOP (ECX or CX counter, saved around it).
