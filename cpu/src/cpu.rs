@@ -201,6 +201,9 @@ impl Cpu {
         if self.state.v86() {
             m |= mode::V86;
         }
+        if self.state.stack32() {
+            m |= mode::STACK32;
+        }
         m
     }
 

@@ -117,6 +117,21 @@ pub enum Form {
         size: OpSize,
         count: u8,
     },
+    /// CALL near (relative or indirect), pushing a return address of `size`.
+    Call {
+        target: CallTarget,
+        size: OpSize,
+    },
+    /// JMP r/m16/32.
+    JmpInd {
+        src: Ind,
+        size: OpSize,
+    },
+    /// RET near [imm16] popping a return address of `size`.
+    Ret {
+        imm: u16,
+        size: OpSize,
+    },
     /// SETcc reg8 (inline only right after an inline flag-setting operation).
     Setcc {
         cc: u8,
@@ -165,6 +180,29 @@ fn src_of(op: OpFast, size: OpSize) -> Option<Src> {
     match op {
         OpFast::Imm(v) => Some(Src::Imm(v & size.mask())),
         o => reg_of(o).map(Src::Reg),
+    }
+}
+
+/// Where an indirect near transfer reads its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ind {
+    Reg(i32),
+    Mem,
+}
+
+/// Where a near CALL goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallTarget {
+    /// `next + delta`, wrapped to 16 bits when `ip16`.
+    Rel { delta: u32, ip16: bool },
+    Ind(Ind),
+}
+
+fn ind_of(op: OpFast) -> Option<Ind> {
+    match op {
+        OpFast::Mem => Some(Ind::Mem),
+        OpFast::R16(n) | OpFast::R32(n) => Some(Ind::Reg(layout::reg32(n))),
+        _ => None,
     }
 }
 
@@ -327,6 +365,39 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             dst: reg_of(op0)?,
             size,
         }),
+        M::Jmp if i.is_jmp_near_indirect() && size != OpSize::Byte => Some(Form::JmpInd {
+            src: ind_of(op0)?,
+            size,
+        }),
+        M::Call if i.is_call_near() => {
+            let (ip16, size) = match i.op0_kind() {
+                OpKind::NearBranch16 => (true, OpSize::Word),
+                OpKind::NearBranch32 => (false, OpSize::Dword),
+                _ => return None,
+            };
+            let delta = i.near_branch_target().wrapping_sub(i.next_ip()) as u32;
+            Some(Form::Call {
+                target: CallTarget::Rel { delta, ip16 },
+                size,
+            })
+        }
+        M::Call if i.is_call_near_indirect() && size != OpSize::Byte => Some(Form::Call {
+            target: CallTarget::Ind(ind_of(op0)?),
+            size,
+        }),
+        M::Ret => {
+            let size = match i.code() {
+                iced_x86::Code::Retnd | iced_x86::Code::Retnd_imm16 => OpSize::Dword,
+                iced_x86::Code::Retnw | iced_x86::Code::Retnw_imm16 => OpSize::Word,
+                _ => return None,
+            };
+            let imm = if i.op_count() > 0 {
+                i.immediate(0) as u16
+            } else {
+                0
+            };
+            Some(Form::Ret { imm, size })
+        }
         M::Jmp => {
             let ip16 = match i.op0_kind() {
                 OpKind::NearBranch16 => true,

@@ -198,6 +198,7 @@ impl Jit {
         let mode = Mode {
             code32: cpu.state.code32(),
             jump_limit: cpu.model.is_286_plus(),
+            stack32: block.mode & rawbox_cpu::decode::cache::mode::STACK32 != 0,
             bits: block.mode,
         };
         let forms: Vec<Form> = block.insns.iter().map(|d| classify(d, cpu.model)).collect();

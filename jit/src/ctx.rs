@@ -186,34 +186,6 @@ pub extern "C" fn write_mem(ctx: *mut JitCtx, seg: u32, off: u32, width: u32, va
     }
 }
 
-/// PUSH of `value` (`width` 2 or 4) with the interpreter's stack primitive. EIP holds the
-/// instruction's address. Returns like [`write_mem`].
-pub extern "C" fn push(ctx: *mut JitCtx, value: u32, width: u32) -> u32 {
-    let p = parts(ctx);
-    let eip = p.cpu.state.eip;
-    p.cpu.jit_begin_insn(eip);
-    match p.cpu.push(p.bus, value, width_of(width)) {
-        Ok(()) if p.cpu.jit_check_smc() => exit::STOP,
-        Ok(()) => exit::NEXT,
-        Err(f) => fault(p, f),
-    }
-}
-
-/// POP of `width` (2 or 4) bytes with the interpreter's stack primitive. EIP holds the
-/// instruction's address. Returns the value or `READ_FAULT`.
-pub extern "C" fn pop(ctx: *mut JitCtx, width: u32) -> u64 {
-    let p = parts(ctx);
-    let eip = p.cpu.state.eip;
-    p.cpu.jit_begin_insn(eip);
-    match p.cpu.pop(p.bus, width_of(width)) {
-        Ok(v) => v as u64,
-        Err(f) => {
-            fault(p, f);
-            READ_FAULT
-        }
-    }
-}
-
 /// Materialises the lazy flags (`Flags::materialize`).
 pub extern "C" fn materialize_flags(ctx: *mut JitCtx) {
     parts(ctx).cpu.state.flags.materialize();

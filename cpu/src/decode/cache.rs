@@ -177,6 +177,8 @@ pub mod mode {
     pub const PROTECTED: u32 = 2;
     /// Virtual-8086 mode (EFLAGS.VM).
     pub const V86: u32 = 4;
+    /// 32-bit stack (SS.B, protected mode).
+    pub const STACK32: u32 = 8;
 }
 
 /// The cache key of the block at physical address `phys` decoded in `mode`.

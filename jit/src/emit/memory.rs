@@ -14,8 +14,21 @@ use crate::tables::off::{
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::flags::OpSize;
 
+/// What the instruction still does when its write hit translated code (it completes, then
+/// the block ends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Finish {
+    /// Nothing: EIP goes to the next instruction.
+    Plain,
+    /// A push: store the new SP from edx.
+    Push,
+    /// A near call: store the new SP from edx; EIP = r9d.
+    Call,
+}
+
 /// A slow path to emit after the block.
 pub(super) struct SlowPath {
+    finish: Finish,
     entry: DynamicLabel,
     back: DynamicLabel,
     write: bool,
@@ -30,7 +43,7 @@ pub(super) struct SlowPath {
 
 impl Emitter {
     /// eax = the `size` value at `seg:[edx]` (zero-extended) for the instruction at `off`;
-    /// edx is kept. Leaves the block on a fault.
+    /// edx, r8d, r9d and r10d are kept. Leaves the block on a fault.
     pub(super) fn read(&mut self, seg: u8, size: OpSize, off: u32) {
         let (entry, back) = self.fast_path(seg, size, false);
         match size {
@@ -40,6 +53,7 @@ impl Emitter {
         }
         dynasm!(self.ops ; .arch x64 ; =>back);
         self.slow.push(SlowPath {
+            finish: Finish::Plain,
             entry,
             back,
             write: false,
@@ -53,9 +67,21 @@ impl Emitter {
     }
 
     /// Writes the low `size` bytes of r8d to `seg:[edx]` for the instruction at `off` (ending
-    /// at `next`); edx and r8d are kept. Leaves the block on a fault, or after this
+    /// at `next`); edx, r8d, r9d and r10d are kept. Leaves the block on a fault, or after this
     /// instruction when the write hit translated code.
     pub(super) fn write(&mut self, seg: u8, size: OpSize, off: u32, next: u32) {
+        self.write_then(seg, size, off, next, Finish::Plain);
+    }
+
+    /// [`Emitter::write`] for an instruction that does more after its write (see [`Finish`]).
+    pub(super) fn write_then(
+        &mut self,
+        seg: u8,
+        size: OpSize,
+        off: u32,
+        next: u32,
+        finish: Finish,
+    ) {
         let (entry, back) = self.fast_path(seg, size, true);
         match size {
             OpSize::Byte => dynasm!(self.ops ; .arch x64 ; mov BYTE [rsi], r8b),
@@ -64,6 +90,7 @@ impl Emitter {
         }
         dynasm!(self.ops ; .arch x64 ; =>back);
         self.slow.push(SlowPath {
+            finish,
             entry,
             back,
             write: true,
@@ -129,6 +156,8 @@ impl Emitter {
                 ; .arch x64
                 ; push rdx
                 ; push r8
+                ; push r9
+                ; push r10
                 ; mov rdi, r12
                 ; mov esi, p.seg as i32
                 ; mov ecx, width
@@ -139,6 +168,8 @@ impl Emitter {
                     ; .arch x64
                     ; mov rax, QWORD f
                     ; call rax
+                    ; pop r10
+                    ; pop r9
                     ; pop r8
                     ; pop rdx
                     ; test eax, eax
@@ -149,7 +180,14 @@ impl Emitter {
                     // ends after it.
                     ; add QWORD [rbx + INSTRUCTIONS], 1
                 );
-                self.set_eip(p.next);
+                if p.finish != Finish::Plain {
+                    self.store_sp_from_edx();
+                }
+                if p.finish == Finish::Call {
+                    dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + crate::layout::EIP], r9d);
+                } else {
+                    self.set_eip(p.next);
+                }
                 dynasm!(self.ops
                     ; .arch x64
                     ; mov eax, exit::STOP as i32
@@ -162,6 +200,8 @@ impl Emitter {
                     ; .arch x64
                     ; mov rax, QWORD f
                     ; call rax
+                    ; pop r10
+                    ; pop r9
                     ; pop r8
                     ; pop rdx
                     ; mov rcx, rax

@@ -13,10 +13,11 @@ mod alu;
 mod chain;
 mod memory;
 mod prims;
+mod stack;
 
 use crate::analysis::{Form, Src};
 use crate::ctx;
-use crate::layout::{self, CS_LIMIT, EIP};
+use crate::layout::{self, EIP};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::VecAssembler;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
@@ -39,6 +40,8 @@ pub struct Mode {
     pub code32: bool,
     /// Near jumps check the code segment limit (286 and later).
     pub jump_limit: bool,
+    /// 32-bit stack pointer (SS.B).
+    pub stack32: bool,
     /// The block's mode bits (`rawbox_cpu::decode::cache::mode`), which the blocks it
     /// chains to must have.
     pub bits: u32,
@@ -197,30 +200,11 @@ impl Emitter {
                 self.adc_sbb(op, dst, src, size, flags_live)
             }
             Form::Alu { op, dst, src, size } => self.alu(op, dst, src, size, flags_live),
-            Form::Push { src, size } => {
-                self.load(EAX, size, src);
-                self.flush_count(0);
-                self.set_eip_keep_eax(off);
-                let f = ctx::push as *const () as usize as i64;
-                dynasm!(self.ops
-                    ; .arch x64
-                    ; mov esi, eax
-                    ; mov edx, size.bytes() as i32
-                );
-                self.call_checked_write(f, next);
-                self.pending += 1;
-                self.host_flags = false;
-            }
-            Form::Pop { dst, size } => {
-                self.flush_count(0);
-                self.set_eip(off);
-                let f = ctx::pop as *const () as usize as i64;
-                dynasm!(self.ops ; .arch x64 ; mov esi, size.bytes() as i32);
-                self.call_checked_read(f);
-                self.store(EAX, size, dst);
-                self.pending += 1;
-                self.host_flags = false;
-            }
+            Form::Push { src, size } => self.push_reg(src, size, off, next),
+            Form::Pop { dst, size } => self.pop_reg(dst, size, off),
+            Form::Call { target, size } => self.call_near(d, target, size, off, next),
+            Form::JmpInd { src, size } => self.jmp_indirect(d, src, size, off),
+            Form::Ret { imm, size } => self.ret_near(imm, size, off),
             Form::Neg { dst, size } => self.neg(dst, size, flags_live),
             Form::Shift {
                 op,
@@ -345,40 +329,10 @@ impl Emitter {
     /// Leaves the block through a near jump to `next + delta` (the jump at `off` completes),
     /// or raises #GP(0) if the target is past the CS limit.
     fn jump_to(&mut self, off: u32, next: u32, delta: u32, ip16: bool) {
-        dynasm!(self.ops ; .arch x64 ; lea eax, [r13 + next as i32]);
-        if !self.mode.code32 {
-            dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
-        }
-        dynasm!(self.ops ; .arch x64 ; lea eax, [rax + delta as i32]);
-        if ip16 {
-            dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
-        }
-        let exit = self.exit;
-        let gp = self.ops.new_dynamic_label();
-        if self.mode.jump_limit {
-            dynasm!(self.ops ; .arch x64 ; cmp eax, DWORD [rbx + CS_LIMIT] ; ja =>gp);
-        }
-        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], eax);
         let pending = self.pending;
-        self.pending += 1;
-        self.flush_count(0);
-        self.chain();
-        if self.mode.jump_limit {
-            dynasm!(self.ops ; .arch x64 ; =>gp);
-            self.pending = pending;
-            self.flush_count(0);
-            self.set_eip(off);
-            let f = ctx::jump_gp as *const () as usize as i64;
-            dynasm!(self.ops
-                ; .arch x64
-                ; mov rdi, r12
-                ; mov rax, QWORD f
-                ; call rax
-                ; jmp =>exit
-            );
-        }
-        self.pending = 0;
-        self.eip_synced = true;
-        self.host_flags = false;
+        self.rel_target_to_eax(next, delta, ip16);
+        let gp = self.limit_check_eax();
+        self.leave_to_eax();
+        self.gp_stub(gp, off, pending);
     }
 }

@@ -3,7 +3,7 @@
 //! operand size, condition jumps and the lazy-flag record.
 
 use super::Emitter;
-use crate::ctx::{self, exit};
+use crate::ctx;
 use crate::layout::{self, EIP, INSTRUCTIONS};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::{MemFast, NO_REG};
@@ -68,15 +68,6 @@ impl Emitter {
         self.host_flags = false;
     }
 
-    /// `set_eip` keeping eax (uses ecx).
-    pub(super) fn set_eip_keep_eax(&mut self, off: u32) {
-        dynasm!(self.ops ; .arch x64 ; lea ecx, [r13 + off as i32]);
-        if !self.mode.code32 {
-            dynasm!(self.ops ; .arch x64 ; movzx ecx, cx);
-        }
-        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], ecx);
-    }
-
     /// `state.eip` = entry EIP + `off`, wrapped like IP (uses eax, keeps the host flags).
     pub(super) fn set_eip(&mut self, off: u32) {
         dynasm!(self.ops ; .arch x64 ; lea eax, [r13 + off as i32]);
@@ -107,53 +98,6 @@ impl Emitter {
         if m.a16 {
             dynasm!(self.ops ; .arch x64 ; movzx edx, dx);
         }
-    }
-
-    /// Calls a reading helper (arguments after the context already in place) that returns a
-    /// value or `READ_FAULT`; leaves the block on a fault, else the value is in eax.
-    pub(super) fn call_checked_read(&mut self, f: i64) {
-        let exit = self.exit;
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov rdi, r12
-            ; mov rax, QWORD f
-            ; call rax
-            ; mov rcx, rax
-            ; shr rcx, 32
-            ; jz >ok
-            ; mov eax, exit::FAULT as i32
-            ; jmp =>exit
-            ; ok:
-        );
-        self.host_flags = false;
-        self.eip_synced = false;
-    }
-
-    /// Calls a writing helper (arguments after the context already in place) that returns
-    /// `exit::NEXT`, `exit::STOP` (the write hit translated code: this instruction, ending at
-    /// `next`, completed and the block ends) or `exit::FAULT`.
-    pub(super) fn call_checked_write(&mut self, f: i64, next: u32) {
-        let exit = self.exit;
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov rdi, r12
-            ; mov rax, QWORD f
-            ; call rax
-            ; test eax, eax
-            ; jz >ok
-            ; cmp eax, exit::STOP as i32
-            ; jne =>exit
-            ; add QWORD [rbx + INSTRUCTIONS], 1
-        );
-        self.set_eip(next);
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov eax, exit::STOP as i32
-            ; jmp =>exit
-            ; ok:
-        );
-        self.host_flags = false;
-        self.eip_synced = false;
     }
 
     /// Loads a guest register (or any `Cpu` field) of `size` zero-extended into register `r`.
