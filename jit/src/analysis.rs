@@ -117,6 +117,17 @@ pub enum Form {
         size: OpSize,
         count: u8,
     },
+    /// ADD/OR/AND/SUB/XOR [mem], reg/imm.
+    AluRmw {
+        op: u8,
+        src: Src,
+        size: OpSize,
+    },
+    /// INC/DEC [mem].
+    IncDecMem {
+        dec: bool,
+        size: OpSize,
+    },
     /// CALL near (relative or indirect), pushing a return address of `size`.
     Call {
         target: CallTarget,
@@ -290,6 +301,13 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
                 size,
             });
         }
+        if op0 == OpFast::Mem && !carry && op != arith::CMP && op != arith::TEST {
+            return Some(Form::AluRmw {
+                op,
+                src: src_of(op1, size)?,
+                size,
+            });
+        }
         if op0 == OpFast::Mem && (op == arith::CMP || op == arith::TEST) {
             return Some(Form::AluMem {
                 op,
@@ -358,6 +376,10 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
         }),
         M::Not => Some(Form::Not {
             dst: reg_of(op0)?,
+            size,
+        }),
+        M::Inc | M::Dec if op0 == OpFast::Mem => Some(Form::IncDecMem {
+            dec: i.mnemonic() == M::Dec,
             size,
         }),
         M::Inc | M::Dec => Some(Form::IncDec {

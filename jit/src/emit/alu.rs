@@ -3,6 +3,7 @@
 //! registers and the interpreter's lazy-flag record (or materialised flags) as it would store
 //! them.
 
+use super::memory::Finish;
 use super::{Emitter, EAX, ECX, EDX};
 use crate::analysis::Src;
 use crate::layout;
@@ -15,24 +16,27 @@ use rawbox_cpu::flags::{LazyOp, OpSize};
 impl Emitter {
     /// SETcc reg8 from the host flags (they hold the guest's).
     pub(super) fn setcc(&mut self, cc: u8, dst: i32) {
+        // ECX holds the 0/1 result (MOV and SETcc keep the host flags).
+        dynasm!(self.ops ; .arch x64 ; mov ecx, 0);
         match cc & 15 {
-            0x0 => dynasm!(self.ops ; .arch x64 ; seto BYTE [rbx + dst]),
-            0x1 => dynasm!(self.ops ; .arch x64 ; setno BYTE [rbx + dst]),
-            0x2 => dynasm!(self.ops ; .arch x64 ; setb BYTE [rbx + dst]),
-            0x3 => dynasm!(self.ops ; .arch x64 ; setae BYTE [rbx + dst]),
-            0x4 => dynasm!(self.ops ; .arch x64 ; sete BYTE [rbx + dst]),
-            0x5 => dynasm!(self.ops ; .arch x64 ; setne BYTE [rbx + dst]),
-            0x6 => dynasm!(self.ops ; .arch x64 ; setbe BYTE [rbx + dst]),
-            0x7 => dynasm!(self.ops ; .arch x64 ; seta BYTE [rbx + dst]),
-            0x8 => dynasm!(self.ops ; .arch x64 ; sets BYTE [rbx + dst]),
-            0x9 => dynasm!(self.ops ; .arch x64 ; setns BYTE [rbx + dst]),
-            0xA => dynasm!(self.ops ; .arch x64 ; setp BYTE [rbx + dst]),
-            0xB => dynasm!(self.ops ; .arch x64 ; setnp BYTE [rbx + dst]),
-            0xC => dynasm!(self.ops ; .arch x64 ; setl BYTE [rbx + dst]),
-            0xD => dynasm!(self.ops ; .arch x64 ; setge BYTE [rbx + dst]),
-            0xE => dynasm!(self.ops ; .arch x64 ; setle BYTE [rbx + dst]),
-            _ => dynasm!(self.ops ; .arch x64 ; setg BYTE [rbx + dst]),
+            0x0 => dynasm!(self.ops ; .arch x64 ; seto cl),
+            0x1 => dynasm!(self.ops ; .arch x64 ; setno cl),
+            0x2 => dynasm!(self.ops ; .arch x64 ; setb cl),
+            0x3 => dynasm!(self.ops ; .arch x64 ; setae cl),
+            0x4 => dynasm!(self.ops ; .arch x64 ; sete cl),
+            0x5 => dynasm!(self.ops ; .arch x64 ; setne cl),
+            0x6 => dynasm!(self.ops ; .arch x64 ; setbe cl),
+            0x7 => dynasm!(self.ops ; .arch x64 ; seta cl),
+            0x8 => dynasm!(self.ops ; .arch x64 ; sets cl),
+            0x9 => dynasm!(self.ops ; .arch x64 ; setns cl),
+            0xA => dynasm!(self.ops ; .arch x64 ; setp cl),
+            0xB => dynasm!(self.ops ; .arch x64 ; setnp cl),
+            0xC => dynasm!(self.ops ; .arch x64 ; setl cl),
+            0xD => dynasm!(self.ops ; .arch x64 ; setge cl),
+            0xE => dynasm!(self.ops ; .arch x64 ; setle cl),
+            _ => dynasm!(self.ops ; .arch x64 ; setg cl),
         }
+        self.store(ECX, OpSize::Byte, dst);
         // SETcc leaves the host flags alone.
         self.pending += 1;
         self.eip_synced = false;
@@ -77,6 +81,132 @@ impl Emitter {
         }
         self.inline_done(true);
         self.host_logic = is_logic(op);
+    }
+
+    /// ADD/OR/AND/SUB/XOR [mem], reg/imm: read, operate, write (either may fault, before
+    /// anything changes), then the flags.
+    pub(super) fn alu_rmw(
+        &mut self,
+        d: &DecodedInsn,
+        (off, next): (u32, u32),
+        (op, src, size): (u8, Src, OpSize),
+        flags_live: bool,
+    ) {
+        self.ea_to_edx(&d.mem);
+        self.read(d.mem.seg, size, off);
+        dynasm!(self.ops ; .arch x64 ; mov r9d, eax);
+        match src {
+            Src::Reg(r) => self.load(10, size, r),
+            Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov r10d, v as i32),
+        }
+        dynasm!(self.ops ; .arch x64 ; mov r8d, eax);
+        macro_rules! sized {
+            ($m:ident) => {
+                match size {
+                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m r8b, r10b),
+                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m r8w, r10w),
+                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m r8d, r10d),
+                }
+            };
+        }
+        match op {
+            arith::ADD => sized!(add),
+            arith::OR => sized!(or),
+            arith::AND => sized!(and),
+            arith::SUB => sized!(sub),
+            _ => sized!(xor),
+        }
+        let finish = Finish::AluFlags {
+            op,
+            size,
+            live: flags_live,
+        };
+        self.write_then(d.mem.seg, size, off, next, finish);
+        self.finish_write(finish);
+        self.inline_done(true);
+        self.host_logic = is_logic(op);
+    }
+
+    /// What an instruction does after its write (also emitted where a write that hit
+    /// translated code ends the block after the instruction).
+    pub(super) fn finish_write(&mut self, finish: Finish) {
+        match finish {
+            Finish::AluFlags { op, size, live } => {
+                // The flags: the operation again on the saved operands (r9d, r10d).
+                dynasm!(self.ops ; .arch x64 ; mov eax, r9d ; mov ecx, r10d ; mov edx, eax);
+                self.alu_edx_ecx(op, size);
+                if live {
+                    let lazy = match op {
+                        arith::ADD => LazyOp::Add,
+                        arith::SUB => LazyOp::Sub,
+                        _ => LazyOp::Logic,
+                    };
+                    self.store_lazy(lazy, size);
+                }
+            }
+            Finish::IncDecFlags { dec, size, live } => {
+                // CF (r9d) into the bits, then the flags of a (r10d) +/- 1.
+                dynasm!(self.ops
+                    ; .arch x64
+                    ; mov ecx, DWORD [rbx + layout::FLAGS_BITS]
+                    ; and ecx, !(CF as i32)
+                    ; or ecx, r9d
+                    ; mov DWORD [rbx + layout::FLAGS_BITS], ecx
+                    ; mov eax, r10d
+                    ; mov edx, eax
+                    ; bt r9d, 0
+                );
+                match (dec, size) {
+                    (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc dl),
+                    (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc dx),
+                    (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc edx),
+                    (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec dl),
+                    (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec dx),
+                    (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec edx),
+                }
+                if live {
+                    let op = if dec { LazyOp::Sub } else { LazyOp::Add };
+                    dynasm!(self.ops ; .arch x64 ; mov ecx, 1);
+                    self.store_lazy(op, size);
+                    dynasm!(self.ops
+                        ; .arch x64
+                        ; mov DWORD [rbx + layout::LAZY_MASK], (ARITH & !CF) as i32
+                    );
+                }
+            }
+            Finish::Push | Finish::Call => self.store_sp_from_edx(),
+            Finish::Plain => {}
+        }
+    }
+
+    /// INC/DEC [mem] (CF kept, materialised once the write is done).
+    pub(super) fn inc_dec_mem(
+        &mut self,
+        d: &DecodedInsn,
+        (off, next): (u32, u32),
+        (dec, size): (bool, OpSize),
+        flags_live: bool,
+    ) {
+        self.guest_cf_to_r9();
+        self.ea_to_edx(&d.mem);
+        self.read(d.mem.seg, size, off);
+        dynasm!(self.ops ; .arch x64 ; mov r10d, eax ; mov r8d, eax);
+        match (dec, size) {
+            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc r8b),
+            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc r8w),
+            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc r8d),
+            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec r8b),
+            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec r8w),
+            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec r8d),
+        }
+        let finish = Finish::IncDecFlags {
+            dec,
+            size,
+            live: flags_live,
+        };
+        self.write_then(d.mem.seg, size, off, next, finish);
+        self.finish_write(finish);
+        self.inline_done(true);
     }
 
     /// ADC/SBB reg, reg/imm with the guest CF in the host CF.
@@ -323,11 +453,9 @@ impl Emitter {
 
     /// NOT reg (no flags).
     pub(super) fn not(&mut self, dst: i32, size: OpSize) {
-        match size {
-            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; not BYTE [rbx + dst]),
-            OpSize::Word => dynasm!(self.ops ; .arch x64 ; not WORD [rbx + dst]),
-            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; not DWORD [rbx + dst]),
-        }
+        self.load(EAX, size, dst);
+        dynasm!(self.ops ; .arch x64 ; not eax);
+        self.store(EAX, size, dst);
         self.inline_done(false);
     }
 

@@ -24,6 +24,10 @@ pub(super) enum Finish {
     Push,
     /// A near call: store the new SP from edx; EIP = r9d.
     Call,
+    /// ALU op to memory: the flags of r9d OP r10d.
+    AluFlags { op: u8, size: OpSize, live: bool },
+    /// INC/DEC of memory: CF from r9d, the flags of r10d +/- 1.
+    IncDecFlags { dec: bool, size: OpSize, live: bool },
 }
 
 /// A slow path to emit after the block.
@@ -180,9 +184,7 @@ impl Emitter {
                     // ends after it.
                     ; add QWORD [rbx + INSTRUCTIONS], 1
                 );
-                if p.finish != Finish::Plain {
-                    self.store_sp_from_edx();
-                }
+                self.finish_write(p.finish);
                 if p.finish == Finish::Call {
                     dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + crate::layout::EIP], r9d);
                 } else {

@@ -200,6 +200,12 @@ impl Emitter {
                 self.adc_sbb(op, dst, src, size, flags_live)
             }
             Form::Alu { op, dst, src, size } => self.alu(op, dst, src, size, flags_live),
+            Form::AluRmw { op, src, size } => {
+                self.alu_rmw(d, (off, next), (op, src, size), flags_live)
+            }
+            Form::IncDecMem { dec, size } => {
+                self.inc_dec_mem(d, (off, next), (dec, size), flags_live)
+            }
             Form::Push { src, size } => self.push_reg(src, size, off, next),
             Form::Pop { dst, size } => self.pop_reg(dst, size, off),
             Form::Call { target, size } => self.call_near(d, target, size, off, next),
@@ -262,9 +268,9 @@ impl Emitter {
                         ; .arch x64
                         ; movzx eax, WORD [rbx + count]
                         ; sub ax, 1
-                        ; mov WORD [rbx + count], ax
-                        ; jnz =>taken
                     );
+                    self.store(EAX, OpSize::Word, count);
+                    dynasm!(self.ops ; .arch x64 ; jnz =>taken);
                 }
                 let pending = self.pending;
                 self.flush_count(1);

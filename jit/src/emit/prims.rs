@@ -109,20 +109,40 @@ impl Emitter {
         }
     }
 
-    /// Stores the low `size` bytes of register `r`.
+    /// Stores the low `size` bytes of register `r` into a guest register. Byte and word
+    /// registers are merged into their whole dword (in r11) and stored as a dword, so later
+    /// dword loads of the register forward from the store instead of stalling. Host flags
+    /// are kept.
     pub(super) fn store(&mut self, r: u8, size: OpSize, off: i32) {
         match size {
-            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; mov BYTE [rbx + off], Rb(r)),
-            OpSize::Word => dynasm!(self.ops ; .arch x64 ; mov WORD [rbx + off], Rw(r)),
             OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(r)),
+            OpSize::Word => dynasm!(self.ops
+                ; .arch x64
+                ; mov r11d, DWORD [rbx + off]
+                ; mov r11w, Rw(r)
+                ; mov DWORD [rbx + off], r11d
+            ),
+            // AH..BH: a byte store (a merge would need flag-changing shifts).
+            OpSize::Byte if is_high_byte(off) => {
+                dynasm!(self.ops ; .arch x64 ; mov BYTE [rbx + off], Rb(r))
+            }
+            OpSize::Byte => dynasm!(self.ops
+                ; .arch x64
+                ; mov r11d, DWORD [rbx + off]
+                ; mov r11b, Rb(r)
+                ; mov DWORD [rbx + off], r11d
+            ),
         }
     }
 
+    /// Stores an immediate into a guest register (merged like [`Emitter::store`]).
     pub(super) fn store_imm(&mut self, size: OpSize, off: i32, v: u32) {
         match size {
-            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; mov BYTE [rbx + off], v as i8),
-            OpSize::Word => dynasm!(self.ops ; .arch x64 ; mov WORD [rbx + off], v as i16),
             OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], v as i32),
+            _ => {
+                dynasm!(self.ops ; .arch x64 ; mov eax, v as i32);
+                self.store(0, size, off);
+            }
         }
     }
 
@@ -159,4 +179,9 @@ impl Emitter {
             ; mov DWORD [rbx + layout::LAZY_MASK], ARITH as i32
         );
     }
+}
+
+/// Whether a register offset is that of AH, CH, DH or BH.
+pub(super) fn is_high_byte(off: i32) -> bool {
+    off >= layout::REGS && off < layout::REGS + 32 && (off - layout::REGS) & 3 == 1
 }

@@ -47,7 +47,7 @@ impl Emitter {
         if self.mode.stack32 {
             dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + sp_off], edx);
         } else {
-            dynasm!(self.ops ; .arch x64 ; mov WORD [rbx + sp_off], dx);
+            self.store(super::EDX, OpSize::Word, sp_off);
         }
     }
 
@@ -56,7 +56,7 @@ impl Emitter {
         self.load(R8, size, src);
         self.sp_minus_to_edx(size.bytes() as i32);
         self.write_then(SS, size, off, next, Finish::Push);
-        self.store_sp_from_edx();
+        self.finish_write(Finish::Push);
         self.pending += 1;
         self.host_flags = false;
         self.eip_synced = false;
@@ -122,7 +122,7 @@ impl Emitter {
         }
         self.sp_minus_to_edx(size.bytes() as i32);
         self.write_then(SS, size, off, next, Finish::Call);
-        self.store_sp_from_edx();
+        self.finish_write(Finish::Call);
         dynasm!(self.ops ; .arch x64 ; mov eax, r9d);
         self.leave_to_eax();
         self.gp_stub(gp, off, pending);
