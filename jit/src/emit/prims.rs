@@ -183,5 +183,5 @@ impl Emitter {
 
 /// Whether a register offset is that of AH, CH, DH or BH.
 pub(super) fn is_high_byte(off: i32) -> bool {
-    off >= layout::REGS && off < layout::REGS + 32 && (off - layout::REGS) & 3 == 1
+    (layout::REGS..layout::REGS + 32).contains(&off) && (off - layout::REGS) & 3 == 1
 }
