@@ -90,7 +90,9 @@ impl OpSize {
 }
 
 /// EFLAGS with lazily evaluated arithmetic flags. `#[repr(C)]` so the JIT can address fields.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Two values are equal when their EFLAGS are (`value`): the lazy record is a cache, and
+/// the interpreter and the JIT may leave different (equivalent) records behind.
+#[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 pub struct Flags {
     /// Materialised bits. For the bits in `lazy_mask`, the value here is stale.
@@ -103,6 +105,14 @@ pub struct Flags {
     pub op: LazyOp,
     pub size: OpSize,
 }
+
+impl PartialEq for Flags {
+    fn eq(&self, other: &Flags) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl Eq for Flags {}
 
 #[inline]
 fn parity(v: u32) -> bool {

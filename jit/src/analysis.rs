@@ -161,21 +161,44 @@ impl Form {
         matches!(self, Form::Helper { .. })
     }
 
-    /// Sets every lazy-flag field (so an earlier record is dead).
-    pub fn writes_all_flags(&self) -> bool {
+    /// Overwrites every arithmetic flag without reading the earlier lazy record and
+    /// cannot fault first, when the guest flags are in the host flags before it (`host`) or
+    /// not: the earlier record is then dead.
+    pub fn writes_all_flags(&self, host: bool) -> bool {
         match self {
-            // ADC and SBB read CF first.
-            Form::Alu { op, .. } => *op != arith::ADC && *op != arith::SBB,
-            Form::Neg { .. } => true,
+            // ADC and SBB read CF: from the host flags when they hold it.
+            Form::Alu { op, .. } => (*op != arith::ADC && *op != arith::SBB) || host,
+            Form::Neg { .. } | Form::Shift { .. } => true,
+            // INC/DEC keep CF, and rotates materialise the others: from the host flags.
+            Form::IncDec { .. } | Form::Rotate { .. } => host,
             _ => false,
         }
     }
+
     /// Neither reads nor writes flags, cannot fault and does not leave the block.
     pub fn flag_neutral(&self) -> bool {
         matches!(
             self,
             Form::MovReg { .. } | Form::Not { .. } | Form::Lea { .. } | Form::Movx { .. }
         )
+    }
+
+    /// Leaves the guest flags in the host flags (see `Emitter::host_flags`).
+    fn leaves_host_flags(&self) -> bool {
+        matches!(
+            self,
+            Form::Alu { .. }
+                | Form::AluMem { .. }
+                | Form::AluRmw { .. }
+                | Form::Neg { .. }
+                | Form::IncDec { .. }
+                | Form::IncDecMem { .. }
+        )
+    }
+
+    /// Keeps host flags that hold the guest's.
+    fn keeps_host_flags(&self) -> bool {
+        self.flag_neutral() || matches!(self, Form::Setcc { .. })
     }
 }
 
@@ -517,20 +540,44 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
     }
 }
 
-/// For each instruction, whether the lazy-flag record it writes can be read (by a later
-/// instruction, a fault or the block's exit) before the next full overwrite.
-pub fn flags_live_after(forms: &[Form]) -> Vec<bool> {
-    let mut live = vec![true; forms.len()];
+/// Flag facts for each instruction of a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlagInfo {
+    /// The lazy-flag record it writes can be read (by a later instruction, a fault or the
+    /// block's exit) before the next full overwrite.
+    pub live: bool,
+    /// The host flags hold the guest's before it (the emitter must agree).
+    pub host_before: bool,
+}
+
+/// The flag facts of a block's instructions.
+pub fn flag_info(forms: &[Form]) -> Vec<FlagInfo> {
+    let mut host = Vec::with_capacity(forms.len());
+    let mut h = false;
+    for f in forms {
+        host.push(h);
+        h = f.leaves_host_flags() || (h && f.keeps_host_flags());
+    }
+    let mut info = vec![
+        FlagInfo {
+            live: true,
+            host_before: false
+        };
+        forms.len()
+    ];
     let mut l = true;
     for (k, f) in forms.iter().enumerate().rev() {
-        live[k] = l;
-        if f.writes_all_flags() {
+        info[k] = FlagInfo {
+            live: l,
+            host_before: host[k],
+        };
+        if f.writes_all_flags(host[k]) {
             l = false;
         } else if !f.flag_neutral() {
             l = true;
         }
     }
-    live
+    info
 }
 
 #[cfg(test)]
@@ -551,9 +598,7 @@ mod tests {
             size: OpSize::Dword,
         };
         let forms = [alu, mov, alu, Form::Helper { sys: false }, alu, alu];
-        assert_eq!(
-            flags_live_after(&forms),
-            vec![false, false, true, false, false, true]
-        );
+        let live: Vec<bool> = flag_info(&forms).iter().map(|i| i.live).collect();
+        assert_eq!(live, vec![false, false, true, false, false, true]);
     }
 }

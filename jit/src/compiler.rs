@@ -1,7 +1,7 @@
 //! The block compiler installed into the CPU: classifies a block's instructions, emits host
 //! code for it and wraps the result as the block's translation; plus the statistics it keeps.
 
-use crate::analysis::{classify, flags_live_after, Form};
+use crate::analysis::{classify, flag_info, Form};
 use crate::codebuf::{CodeArena, CodeBuf};
 use crate::ctx::{exit, JitCtx};
 use crate::emit::{Emitter, Mode};
@@ -205,13 +205,13 @@ impl Jit {
         if !self.config.compile_helper_only && forms.iter().all(|f| f.is_helper()) {
             return Ok(None);
         }
-        let live = flags_live_after(&forms);
+        let info = flag_info(&forms);
         let mut e = Emitter::new(mode);
         e.prologue();
         let mut off = 0u32;
         let last = forms.len().saturating_sub(1);
         for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {
-            e.insn(off, d, *form, live[k], k == last);
+            e.insn(off, d, *form, info[k], k == last);
             off = off.wrapping_add(d.len as u32);
         }
         let inline = forms.iter().filter(|f| !f.is_helper()).count() as u64;

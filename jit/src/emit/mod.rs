@@ -15,7 +15,7 @@ mod memory;
 mod prims;
 mod stack;
 
-use crate::analysis::{Form, Src};
+use crate::analysis::{FlagInfo, Form, Src};
 use crate::ctx;
 use crate::layout::{self, EIP};
 use dynasmrt::x64::X64Relocation;
@@ -69,6 +69,8 @@ pub struct Emitter {
     slow: Vec<memory::SlowPath>,
     /// Offset of the chain entry.
     chain_entry: usize,
+    /// Why the block cannot be compiled (an internal inconsistency), if so.
+    error: Option<&'static str>,
 }
 
 impl Emitter {
@@ -88,6 +90,7 @@ impl Emitter {
             eip_synced: true,
             slow: Vec::new(),
             chain_entry: 0,
+            error: None,
         }
     }
 
@@ -113,6 +116,9 @@ impl Emitter {
     /// Ends the block after its last instruction (going on to the next block when it can),
     /// emits the slow paths and the shared exit. Returns the code and its chain entry.
     pub fn finish(mut self, block_bytes: u32) -> Result<(Vec<u8>, usize), String> {
+        if let Some(e) = self.error {
+            return Err(e.to_string());
+        }
         self.flush_count(0);
         if !self.eip_synced {
             self.set_eip(block_bytes);
@@ -144,8 +150,13 @@ impl Emitter {
     }
 
     /// Emits instruction `d` (at byte offset `off` in the block) in form `form`.
-    pub fn insn(&mut self, off: u32, d: &DecodedInsn, form: Form, flags_live: bool, _last: bool) {
+    pub fn insn(&mut self, off: u32, d: &DecodedInsn, form: Form, info: FlagInfo, _last: bool) {
         let next = off.wrapping_add(d.len as u32);
+        let flags_live = info.live;
+        if info.host_before && !self.host_flags {
+            // The liveness pass dropped a record this instruction would read.
+            self.error = Some("flag analysis and emitter disagree on the host flags");
+        }
         match form {
             Form::Helper { sys } => self.helper(d, off, sys),
             Form::Jcc { .. } | Form::Setcc { .. } if !self.host_flags => {
