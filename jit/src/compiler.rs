@@ -4,7 +4,7 @@
 use crate::analysis::{classify, flag_info, Form};
 use crate::codebuf::{CodeArena, CodeBuf};
 use crate::ctx::{exit, JitCtx};
-use crate::emit::{Emitter, Mode};
+use crate::emit::{Emitter, Mode, CACHE_REGS, NO_HOST};
 use crate::tables::SharedTables;
 use rawbox_cpu::decode::Block;
 use rawbox_cpu::engine::{BlockCompiler, Compiled, CompiledBlock};
@@ -139,6 +139,7 @@ impl CompiledBlock for CompiledCode {
         let if_at_entry = cpu.state.flags.if_();
         let mut ctx = JitCtx {
             chain_end: chain_to.unwrap_or(0),
+            entry_eip: 0,
             if_at_entry,
             cpu: &mut *cpu,
             bus,
@@ -206,7 +207,7 @@ impl Jit {
             return Ok(None);
         }
         let info = flag_info(&forms);
-        let mut e = Emitter::new(mode);
+        let mut e = Emitter::new(mode, choose_cached_regs(block, &forms));
         e.prologue();
         let mut off = 0u32;
         let last = forms.len().saturating_sub(1);
@@ -221,11 +222,58 @@ impl Jit {
     }
 }
 
+/// The guest registers a block keeps in host registers: the most used ones by its inline
+/// instructions (at least twice), never one whose high byte (AH..BH) it touches.
+fn choose_cached_regs(block: &Block, forms: &[Form]) -> [u8; 8] {
+    use rawbox_cpu::decode::cache::{OpFast, NO_REG};
+    let mut uses = [0i32; 8];
+    for (d, f) in block.insns.iter().zip(forms) {
+        if f.is_helper() {
+            continue;
+        }
+        for op in d.ops {
+            match op {
+                OpFast::R8(n) if n >= 4 => uses[(n - 4) as usize] = i32::MIN,
+                OpFast::R8(n) | OpFast::R16(n) | OpFast::R32(n) => {
+                    uses[(n & 7) as usize] = uses[(n & 7) as usize].saturating_add(1)
+                }
+                _ => {}
+            }
+        }
+        if d.ops.contains(&OpFast::Mem) {
+            for r in [d.mem.base, d.mem.index] {
+                if r != NO_REG {
+                    uses[(r & 7) as usize] = uses[(r & 7) as usize].saturating_add(1);
+                }
+            }
+        }
+        match f {
+            Form::Push { .. } | Form::Pop { .. } | Form::Call { .. } | Form::Ret { .. } => {
+                uses[4] = uses[4].saturating_add(2)
+            }
+            Form::Loop { .. } => uses[1] = uses[1].saturating_add(2),
+            _ => {}
+        }
+    }
+    let mut order: Vec<usize> = (0..8).filter(|&n| uses[n] >= 2).collect();
+    order.sort_by_key(|&n| std::cmp::Reverse(uses[n]));
+    let mut cache = [NO_HOST; 8];
+    for (n, h) in order.into_iter().zip(CACHE_REGS) {
+        cache[n] = h;
+    }
+    cache
+}
+
 impl BlockCompiler for Jit {
     fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
         let t0 = Instant::now();
         let (code, chain_entry) = match self.translate(cpu, block) {
-            Ok(Some(code)) => code,
+            Ok(Some(code)) => {
+                if let Ok(dir) = std::env::var("RAWBOX_JIT_DUMP") {
+                    let _ = std::fs::write(format!("{dir}/{:08x}.bin", block.phys), &code.0);
+                }
+                code
+            }
             Ok(None) => {
                 bump(&self.stats.blocks_left_interpreted, 1);
                 return Compiled::Interpret;

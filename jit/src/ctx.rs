@@ -25,6 +25,8 @@ pub struct JitCtx<'a> {
     /// Compiled code may go on into a next block while the instruction counter plus that
     /// block's length stays within this (0: no chaining).
     pub chain_end: u64,
+    /// EIP at the entry of the block running now (its code addresses EIP relative to it).
+    pub entry_eip: u32,
     /// IF when the run loop entered compiled code (setting it must end the chain).
     pub if_at_entry: bool,
     pub cpu: *mut Cpu,

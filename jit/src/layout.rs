@@ -49,3 +49,5 @@ pub fn reg32(n: u8) -> i32 {
 pub fn reg8(n: u8) -> i32 {
     REGS + 4 * (n as i32 & 3) + ((n as i32 >> 2) & 1)
 }
+/// `JitCtx::entry_eip`.
+pub const CTX_ENTRY_EIP: i32 = offset_of!(crate::ctx::JitCtx, entry_eip) as i32;

@@ -13,6 +13,7 @@ impl Emitter {
     /// has it, no port I/O or FPU error asked for an interrupt check, chaining is allowed
     /// and that whole block fits the instruction budget; else returns `exit::NEXT`.
     pub(super) fn chain(&mut self) {
+        self.write_back();
         let out = self.exit_next;
         let bits = self.mode.bits as i32;
         dynasm!(self.ops

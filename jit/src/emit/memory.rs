@@ -156,6 +156,7 @@ impl Emitter {
                 dynasm!(self.ops ; .arch x64 ; add QWORD [rbx + INSTRUCTIONS], p.pending as i32);
             }
             let width = p.size.bytes() as i32;
+            self.write_back();
             dynasm!(self.ops
                 ; .arch x64
                 ; push rdx
@@ -185,6 +186,7 @@ impl Emitter {
                     ; add QWORD [rbx + INSTRUCTIONS], 1
                 );
                 self.finish_write(p.finish);
+                self.write_back();
                 if p.finish == Finish::Call {
                     dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + crate::layout::EIP], r9d);
                 } else {

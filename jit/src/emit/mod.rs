@@ -28,6 +28,12 @@ use rawbox_cpu::flags::OpSize;
 /// The assembler: position-independent code into a vector (placed by `codebuf`).
 type Assembler = VecAssembler<X64Relocation>;
 
+/// No host register (in `Emitter::cache`).
+pub const NO_HOST: u8 = 0xFF;
+/// Host registers that can cache guest registers within a block (callee-saved: helper
+/// calls keep them): rbp, r13, r15.
+pub const CACHE_REGS: [u8; 3] = [5, 13, 15];
+
 /// Scratch registers by x86 number.
 const EAX: u8 = 0;
 const ECX: u8 = 1;
@@ -71,10 +77,14 @@ pub struct Emitter {
     chain_entry: usize,
     /// Why the block cannot be compiled (an internal inconsistency), if so.
     error: Option<&'static str>,
+    /// For each guest register, the host register caching it in this block (`NO_HOST`).
+    cache: [u8; 8],
 }
 
 impl Emitter {
-    pub fn new(mode: Mode) -> Emitter {
+    /// An emitter for a block in `mode` caching guest register `n` in host register
+    /// `cache[n]` (`NO_HOST`: none).
+    pub fn new(mode: Mode, cache: [u8; 8]) -> Emitter {
         let mut ops = Assembler::new(0);
         let exit = ops.new_dynamic_label();
         let exit_next = ops.new_dynamic_label();
@@ -91,6 +101,7 @@ impl Emitter {
             slow: Vec::new(),
             chain_entry: 0,
             error: None,
+            cache,
         }
     }
 
@@ -110,7 +121,12 @@ impl Emitter {
             ; mov r14, rdx
         );
         self.chain_entry = self.ops.offset().0;
-        dynasm!(self.ops ; .arch x64 ; mov r13d, DWORD [rbx + EIP]);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov eax, DWORD [rbx + EIP]
+            ; mov DWORD [r12 + layout::CTX_ENTRY_EIP], eax
+        );
+        self.reload();
     }
 
     /// Ends the block after its last instruction (going on to the next block when it can),
@@ -249,15 +265,16 @@ impl Emitter {
                 src,
                 src_size,
             } => {
+                let src_size = if src_size == OpSize::Byte {
+                    OpSize::Byte
+                } else {
+                    OpSize::Word
+                };
+                self.load(EAX, src_size, src);
                 match (signed, src_size) {
-                    (false, OpSize::Byte) => {
-                        dynasm!(self.ops ; .arch x64 ; movzx eax, BYTE [rbx + src])
-                    }
-                    (true, OpSize::Byte) => {
-                        dynasm!(self.ops ; .arch x64 ; movsx eax, BYTE [rbx + src])
-                    }
-                    (false, _) => dynasm!(self.ops ; .arch x64 ; movzx eax, WORD [rbx + src]),
-                    (true, _) => dynasm!(self.ops ; .arch x64 ; movsx eax, WORD [rbx + src]),
+                    (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; movsx eax, al),
+                    (true, _) => dynasm!(self.ops ; .arch x64 ; movsx eax, ax),
+                    _ => {}
                 }
                 self.store(EAX, size, dst);
                 self.inline_done(false);
@@ -267,22 +284,15 @@ impl Emitter {
                 let count = layout::reg32(1);
                 let taken = self.ops.new_dynamic_label();
                 if c32 {
-                    dynasm!(self.ops
-                        ; .arch x64
-                        ; mov eax, DWORD [rbx + count]
-                        ; sub eax, 1
-                        ; mov DWORD [rbx + count], eax
-                        ; jnz =>taken
-                    );
+                    self.load(EAX, OpSize::Dword, count);
+                    dynasm!(self.ops ; .arch x64 ; sub eax, 1);
+                    self.store(EAX, OpSize::Dword, count);
                 } else {
-                    dynasm!(self.ops
-                        ; .arch x64
-                        ; movzx eax, WORD [rbx + count]
-                        ; sub ax, 1
-                    );
+                    self.load(EAX, OpSize::Word, count);
+                    dynasm!(self.ops ; .arch x64 ; sub ax, 1);
                     self.store(EAX, OpSize::Word, count);
-                    dynasm!(self.ops ; .arch x64 ; jnz =>taken);
                 }
+                dynasm!(self.ops ; .arch x64 ; jnz =>taken);
                 let pending = self.pending;
                 self.flush_count(1);
                 self.set_eip(next);
@@ -329,12 +339,17 @@ impl Emitter {
         };
         let insn = d as *const DecodedInsn as usize as i64;
         let exit = self.exit;
+        self.write_back();
         dynasm!(self.ops
             ; .arch x64
             ; mov rdi, r12
             ; mov rsi, QWORD insn
             ; mov rax, QWORD f
             ; call rax
+        );
+        self.reload();
+        dynasm!(self.ops
+            ; .arch x64
             ; test eax, eax
             ; jnz =>exit
         );

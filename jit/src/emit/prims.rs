@@ -4,6 +4,7 @@
 
 use super::Emitter;
 use crate::ctx;
+use super::NO_HOST;
 use crate::layout::{self, EIP, INSTRUCTIONS};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::{MemFast, NO_REG};
@@ -70,7 +71,11 @@ impl Emitter {
 
     /// `state.eip` = entry EIP + `off`, wrapped like IP (uses eax, keeps the host flags).
     pub(super) fn set_eip(&mut self, off: u32) {
-        dynasm!(self.ops ; .arch x64 ; lea eax, [r13 + off as i32]);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov eax, DWORD [r12 + layout::CTX_ENTRY_EIP]
+            ; lea eax, [rax + off as i32]
+        );
         if !self.mode.code32 {
             dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
         }
@@ -82,12 +87,11 @@ impl Emitter {
     pub(super) fn ea_to_edx(&mut self, m: &MemFast) {
         dynasm!(self.ops ; .arch x64 ; mov edx, m.disp as i32);
         if m.base != NO_REG {
-            let b = layout::reg32(m.base);
-            dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [rbx + b] ; lea edx, [rdx + rax]);
+            self.load(0, OpSize::Dword, layout::reg32(m.base));
+            dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax]);
         }
         if m.index != NO_REG {
-            let x = layout::reg32(m.index);
-            dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [rbx + x]);
+            self.load(0, OpSize::Dword, layout::reg32(m.index));
             match m.scale & 3 {
                 0 => dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax]),
                 1 => dynasm!(self.ops ; .arch x64 ; lea edx, [rdx + rax * 2]),
@@ -100,12 +104,54 @@ impl Emitter {
         }
     }
 
-    /// Loads a guest register (or any `Cpu` field) of `size` zero-extended into register `r`.
+    /// Loads a guest register (or any `Cpu` field) of `size` zero-extended into register `r`
+    /// (from its host register when the block caches it).
     pub(super) fn load(&mut self, r: u8, size: OpSize, off: i32) {
+        if let Some(h) = self.cached(off) {
+            match size {
+                OpSize::Byte => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), Rb(h)),
+                OpSize::Word => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), Rw(h)),
+                OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov Rd(r), Rd(h)),
+            }
+            return;
+        }
         match size {
             OpSize::Byte => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), BYTE [rbx + off]),
             OpSize::Word => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), WORD [rbx + off]),
             OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov Rd(r), DWORD [rbx + off]),
+        }
+    }
+
+    /// The host register caching the guest register at `off` (its dword, word or low byte).
+    fn cached(&self, off: i32) -> Option<u8> {
+        let rel = off - layout::REGS;
+        if !(0..32).contains(&rel) || rel & 3 != 0 {
+            return None;
+        }
+        let h = self.cache[(rel / 4) as usize];
+        (h != NO_HOST).then_some(h)
+    }
+
+    /// Copies the cached guest registers to the CPU state (before anything outside this
+    /// code reads them).
+    pub(super) fn write_back(&mut self) {
+        for n in 0..8u8 {
+            let h = self.cache[n as usize];
+            if h != NO_HOST {
+                let off = layout::reg32(n);
+                dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(h));
+            }
+        }
+    }
+
+    /// Loads the cached guest registers from the CPU state (at entry and after handlers).
+    pub(super) fn reload(&mut self) {
+        for n in 0..8u8 {
+            let h = self.cache[n as usize];
+            if h != NO_HOST {
+                let off = layout::reg32(n);
+                dynasm!(self.ops ; .arch x64 ; mov Rd(h), DWORD [rbx + off]);
+            }
         }
     }
 
@@ -114,6 +160,14 @@ impl Emitter {
     /// dword loads of the register forward from the store instead of stalling. Host flags
     /// are kept.
     pub(super) fn store(&mut self, r: u8, size: OpSize, off: i32) {
+        if let Some(h) = self.cached(off) {
+            match size {
+                OpSize::Byte => dynasm!(self.ops ; .arch x64 ; mov Rb(h), Rb(r)),
+                OpSize::Word => dynasm!(self.ops ; .arch x64 ; mov Rw(h), Rw(r)),
+                OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov Rd(h), Rd(r)),
+            }
+            return;
+        }
         match size {
             OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(r)),
             OpSize::Word => dynasm!(self.ops
@@ -138,7 +192,9 @@ impl Emitter {
     /// Stores an immediate into a guest register (merged like [`Emitter::store`]).
     pub(super) fn store_imm(&mut self, size: OpSize, off: i32, v: u32) {
         match size {
-            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], v as i32),
+            OpSize::Dword if self.cached(off).is_none() => {
+                dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], v as i32)
+            }
             _ => {
                 dynasm!(self.ops ; .arch x64 ; mov eax, v as i32);
                 self.store(0, size, off);

@@ -20,35 +20,34 @@ impl Emitter {
     fn sp_minus_to_edx(&mut self, n: i32) {
         let sp_off = layout::reg32(4);
         if self.mode.stack32 {
-            dynasm!(self.ops ; .arch x64 ; mov edx, DWORD [rbx + sp_off] ; sub edx, n);
+            self.load(super::EDX, OpSize::Dword, sp_off);
+            dynasm!(self.ops ; .arch x64 ; sub edx, n);
         } else {
-            dynasm!(self.ops
-                ; .arch x64
-                ; movzx edx, WORD [rbx + sp_off]
-                ; sub edx, n
-                ; movzx edx, dx
-            );
+            self.load(super::EDX, OpSize::Word, sp_off);
+            dynasm!(self.ops ; .arch x64 ; sub edx, n ; movzx edx, dx);
         }
     }
 
     /// edx = SP.
     fn sp_to_edx(&mut self) {
         let sp_off = layout::reg32(4);
-        if self.mode.stack32 {
-            dynasm!(self.ops ; .arch x64 ; mov edx, DWORD [rbx + sp_off]);
+        let size = if self.mode.stack32 {
+            OpSize::Dword
         } else {
-            dynasm!(self.ops ; .arch x64 ; movzx edx, WORD [rbx + sp_off]);
-        }
+            OpSize::Word
+        };
+        self.load(super::EDX, size, sp_off);
     }
 
     /// SP = edx (only SP for a 16-bit stack: the upper half of ESP stays).
     pub(super) fn store_sp_from_edx(&mut self) {
         let sp_off = layout::reg32(4);
-        if self.mode.stack32 {
-            dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + sp_off], edx);
+        let size = if self.mode.stack32 {
+            OpSize::Dword
         } else {
-            self.store(super::EDX, OpSize::Word, sp_off);
-        }
+            OpSize::Word
+        };
+        self.store(super::EDX, size, sp_off);
     }
 
     /// PUSH reg.
@@ -116,7 +115,12 @@ impl Emitter {
             CallTarget::Ind(src) => self.indirect_target(d, src, size, off),
         }
         let gp = self.limit_check_eax();
-        dynasm!(self.ops ; .arch x64 ; mov r9d, eax ; lea r8d, [r13 + next as i32]);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov r9d, eax
+            ; mov r8d, DWORD [r12 + layout::CTX_ENTRY_EIP]
+            ; lea r8d, [r8 + next as i32]
+        );
         if !self.mode.code32 {
             dynasm!(self.ops ; .arch x64 ; movzx r8d, r8w);
         }
@@ -145,7 +149,11 @@ impl Emitter {
 
     /// eax = `next + delta` as a near branch computes it.
     pub(super) fn rel_target_to_eax(&mut self, next: u32, delta: u32, ip16: bool) {
-        dynasm!(self.ops ; .arch x64 ; lea eax, [r13 + next as i32]);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov eax, DWORD [r12 + layout::CTX_ENTRY_EIP]
+            ; lea eax, [rax + next as i32]
+        );
         if !self.mode.code32 {
             dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
         }
@@ -181,6 +189,7 @@ impl Emitter {
             self.pending = pending;
             self.flush_count(0);
             self.set_eip(off);
+            self.write_back();
             let f = crate::ctx::jump_gp as *const () as usize as i64;
             let exit = self.exit;
             dynasm!(self.ops
