@@ -171,6 +171,9 @@ impl CodeBuf {
         // SAFETY: `ctx.tables` points at the live `Tables` the run loop handed in; only the
         // address of its boxed table block is taken.
         let tables = unsafe { (*ctx.tables).base() };
-        (self.entry)(ctx as *mut JitCtx, cpu, tables)
+        let ctx_ptr = ctx as *mut JitCtx;
+        // SAFETY: as above; the run area records where the helpers find this context.
+        unsafe { (*tables).run.ctx = ctx_ptr as u64 };
+        (self.entry)(ctx_ptr, cpu, tables)
     }
 }

@@ -137,9 +137,8 @@ impl CompiledBlock for CompiledCode {
         }
         let blocks_before = cpu.counters.blocks;
         let if_at_entry = cpu.state.flags.if_();
+        tables.t.run.chain_end = chain_to.unwrap_or(0);
         let mut ctx = JitCtx {
-            chain_end: chain_to.unwrap_or(0),
-            entry_eip: 0,
             if_at_entry,
             cpu: &mut *cpu,
             bus,
@@ -207,7 +206,8 @@ impl Jit {
             return Ok(None);
         }
         let info = flag_info(&forms);
-        let mut e = Emitter::new(mode, choose_cached_regs(block, &forms));
+        let (map, spilled) = register_map(block, &forms, mode.code32);
+        let mut e = Emitter::new(mode, map, spilled);
         e.prologue();
         let mut off = 0u32;
         let last = forms.len().saturating_sub(1);
@@ -222,46 +222,32 @@ impl Jit {
     }
 }
 
-/// The guest registers a block keeps in host registers: the most used ones by its inline
-/// instructions (at least twice), never one whose high byte (AH..BH) it touches.
-fn choose_cached_regs(block: &Block, forms: &[Form]) -> [u8; 8] {
-    use rawbox_cpu::decode::cache::{OpFast, NO_REG};
-    let mut uses = [0i32; 8];
+/// The guest registers kept in host registers across chained blocks of a mode (`cache`),
+/// and those of them this block keeps in the CPU state instead because it touches their
+/// high byte (AH..BH), which host registers other than the legacy four cannot address.
+fn register_map(block: &Block, forms: &[Form], code32: bool) -> ([u8; 8], [u8; 8]) {
+    use rawbox_cpu::decode::cache::OpFast;
+    // EAX ECX EDX EBX, then ESP in 32-bit code (calls, pushes) or SI in 16-bit code.
+    let guests: [u8; 5] = [0, 1, 2, 3, if code32 { 4 } else { 6 }];
+    let mut map = [NO_HOST; 8];
+    for (g, h) in guests.into_iter().zip(CACHE_REGS) {
+        map[g as usize] = h;
+    }
+    let mut spilled = [NO_HOST; 8];
     for (d, f) in block.insns.iter().zip(forms) {
         if f.is_helper() {
             continue;
         }
         for op in d.ops {
-            match op {
-                OpFast::R8(n) if n >= 4 => uses[(n - 4) as usize] = i32::MIN,
-                OpFast::R8(n) | OpFast::R16(n) | OpFast::R32(n) => {
-                    uses[(n & 7) as usize] = uses[(n & 7) as usize].saturating_add(1)
-                }
-                _ => {}
-            }
-        }
-        if d.ops.contains(&OpFast::Mem) {
-            for r in [d.mem.base, d.mem.index] {
-                if r != NO_REG {
-                    uses[(r & 7) as usize] = uses[(r & 7) as usize].saturating_add(1);
+            if let OpFast::R8(n) = op {
+                if n >= 4 {
+                    let g = (n - 4) as usize;
+                    spilled[g] = map[g];
                 }
             }
         }
-        match f {
-            Form::Push { .. } | Form::Pop { .. } | Form::Call { .. } | Form::Ret { .. } => {
-                uses[4] = uses[4].saturating_add(2)
-            }
-            Form::Loop { .. } => uses[1] = uses[1].saturating_add(2),
-            _ => {}
-        }
     }
-    let mut order: Vec<usize> = (0..8).filter(|&n| uses[n] >= 2).collect();
-    order.sort_by_key(|&n| std::cmp::Reverse(uses[n]));
-    let mut cache = [NO_HOST; 8];
-    for (n, h) in order.into_iter().zip(CACHE_REGS) {
-        cache[n] = h;
-    }
-    cache
+    (map, spilled)
 }
 
 impl BlockCompiler for Jit {

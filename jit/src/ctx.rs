@@ -18,15 +18,10 @@ pub mod exit {
     pub const FAULT: u32 = 2;
 }
 
-/// What compiled code and its helpers work on. The code reads `chain_end` (at a fixed
-/// offset, see `layout`) and passes the pointer through to the helpers.
+/// What the helpers compiled code calls work on (compiled code passes the pointer through
+/// from `tables::RunArea::ctx`).
 #[repr(C)]
 pub struct JitCtx<'a> {
-    /// Compiled code may go on into a next block while the instruction counter plus that
-    /// block's length stays within this (0: no chaining).
-    pub chain_end: u64,
-    /// EIP at the entry of the block running now (its code addresses EIP relative to it).
-    pub entry_eip: u32,
     /// IF when the run loop entered compiled code (setting it must end the chain).
     pub if_at_entry: bool,
     pub cpu: *mut Cpu,
@@ -41,7 +36,6 @@ struct Parts<'c, 'a> {
     bus: &'c mut (dyn Bus + 'a),
     tables: &'c mut Tables,
     fault: &'c mut Option<Fault>,
-    chain_end: &'c mut u64,
     if_at_entry: bool,
 }
 
@@ -58,7 +52,6 @@ fn parts<'c, 'a>(ctx: *mut JitCtx<'a>) -> Parts<'c, 'a> {
             bus: &mut *c.bus,
             tables: &mut *c.tables,
             fault: &mut c.fault,
-            chain_end: &mut c.chain_end,
             if_at_entry: c.if_at_entry,
         }
     }
@@ -90,7 +83,7 @@ fn after_handler(p: &mut Parts) {
         || (!p.if_at_entry && c.state.flags.if_())
         || c.state.flags.bits & (TF | RF) != 0
     {
-        *p.chain_end = 0;
+        p.tables.t.run.chain_end = 0;
     }
 }
 
@@ -117,7 +110,7 @@ pub extern "C" fn call_insn_sys(ctx: *mut JitCtx, d: *const DecodedInsn) -> u32 
     let p = parts(ctx);
     let r = p.cpu.exec_insn_for_jit(p.bus, insn(d));
     p.tables.sync(p.cpu, false);
-    *p.chain_end = 0;
+    p.tables.t.run.chain_end = 0;
     match r {
         Ok(false) => exit::NEXT,
         Ok(true) => exit::STOP,

@@ -37,8 +37,7 @@ pub const CHAIN_BREAK: i32 = offset_of!(Cpu, chain_break) as i32;
 pub const INSTRUCTIONS: i32 =
     (offset_of!(Cpu, counters) + offset_of!(Counters, instructions)) as i32;
 
-/// `JitCtx::chain_end`, relative to the context pointer in `r12`.
-pub const CTX_CHAIN_END: i32 = offset_of!(crate::ctx::JitCtx, chain_end) as i32;
+
 
 /// Offset of a 32-bit register by number (EAX..EDI).
 pub fn reg32(n: u8) -> i32 {
@@ -49,5 +48,3 @@ pub fn reg32(n: u8) -> i32 {
 pub fn reg8(n: u8) -> i32 {
     REGS + 4 * (n as i32 & 3) + ((n as i32 >> 2) & 1)
 }
-/// `JitCtx::entry_eip`.
-pub const CTX_ENTRY_EIP: i32 = offset_of!(crate::ctx::JitCtx, entry_eip) as i32;

@@ -54,9 +54,25 @@ pub struct JcEntry {
     _pad: u64,
 }
 
+/// Per-run values compiled code reads and writes (one run of compiled code at a time).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunArea {
+    /// Compiled code may go on into a next block while the instruction counter plus that
+    /// block's length stays within this (0: no chaining).
+    pub chain_end: u64,
+    /// EIP at the entry of the block running now (its code addresses EIP relative to it).
+    pub entry_eip: u32,
+    _pad: u32,
+    /// The `JitCtx` of the run, passed to helpers.
+    pub ctx: u64,
+    _pad2: u64,
+}
+
 /// What compiled code addresses.
 #[repr(C)]
 pub struct JitTables {
+    pub run: RunArea,
     pub segs: [FastSeg; 8],
     pub tlb: [TlbEntry; TLB_ENTRIES],
     pub jc: [JcEntry; JC_ENTRIES],
@@ -65,6 +81,9 @@ pub struct JitTables {
 /// Byte offsets in [`JitTables`].
 pub mod off {
     use super::*;
+    pub const RUN_CHAIN_END: i32 = (offset_of!(JitTables, run) + offset_of!(RunArea, chain_end)) as i32;
+    pub const RUN_ENTRY_EIP: i32 = (offset_of!(JitTables, run) + offset_of!(RunArea, entry_eip)) as i32;
+    pub const RUN_CTX: i32 = (offset_of!(JitTables, run) + offset_of!(RunArea, ctx)) as i32;
     pub const SEGS: i32 = offset_of!(JitTables, segs) as i32;
     pub const SEG_SIZE: i32 = std::mem::size_of::<FastSeg>() as i32;
     pub const SEG_BASE: i32 = offset_of!(FastSeg, base) as i32;
@@ -131,6 +150,7 @@ impl Default for Tables {
         };
         Tables {
             t: Box::new(JitTables {
+                run: RunArea::default(),
                 segs: [seg; 8],
                 tlb: [tlb; TLB_ENTRIES],
                 jc: [jc; JC_ENTRIES],

@@ -441,11 +441,16 @@ impl Emitter {
                 ; .arch x64
                 ; test DWORD [rbx + layout::LAZY_MASK], ARITH as i32
                 ; jz >done
-                ; mov rdi, r12
+            );
+            self.save_volatile();
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov rdi, QWORD [r14 + crate::tables::off::RUN_CTX]
                 ; mov rax, QWORD f
                 ; call rax
-                ; done:
             );
+            self.reload_volatile();
+            dynasm!(self.ops ; .arch x64 ; done:);
         }
         self.host_flags = false;
         self.flags_in_bits = true;

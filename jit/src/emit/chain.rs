@@ -3,8 +3,8 @@
 //! return to the run loop.
 
 use super::Emitter;
-use crate::layout::{BLOCKS, CHAIN_BREAK, CS_BASE, CTX_CHAIN_END, INSTRUCTIONS};
-use crate::tables::off::{JC_CODE, JC_INSNS, JC_LIN, JC_MODE};
+use crate::layout::{BLOCKS, CHAIN_BREAK, CS_BASE, INSTRUCTIONS};
+use crate::tables::off::{JC_CODE, JC_INSNS, JC_LIN, JC_MODE, RUN_CHAIN_END};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
 
 impl Emitter {
@@ -13,7 +13,8 @@ impl Emitter {
     /// has it, no port I/O or FPU error asked for an interrupt check, chaining is allowed
     /// and that whole block fits the instruction budget; else returns `exit::NEXT`.
     pub(super) fn chain(&mut self) {
-        self.write_back();
+        // Between blocks the mapped guest registers live in their host registers.
+        self.reload_spilled();
         let out = self.exit_next;
         let bits = self.mode.bits as i32;
         dynasm!(self.ops
@@ -33,7 +34,7 @@ impl Emitter {
             ; jne =>out
             ; mov rax, QWORD [rbx + INSTRUCTIONS]
             ; add rax, QWORD [r14 + rdx + JC_INSNS]
-            ; cmp rax, QWORD [r12 + CTX_CHAIN_END]
+            ; cmp rax, QWORD [r14 + RUN_CHAIN_END]
             ; ja =>out
             ; add QWORD [rbx + BLOCKS], 1
             ; jmp QWORD [r14 + rdx + JC_CODE]

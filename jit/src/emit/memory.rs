@@ -163,7 +163,7 @@ impl Emitter {
                 ; push r8
                 ; push r9
                 ; push r10
-                ; mov rdi, r12
+                ; mov rdi, QWORD [r14 + crate::tables::off::RUN_CTX]
                 ; mov esi, p.seg as i32
                 ; mov ecx, width
             );
@@ -177,6 +177,10 @@ impl Emitter {
                     ; pop r9
                     ; pop r8
                     ; pop rdx
+                );
+                self.reload_volatile();
+                dynasm!(self.ops
+                    ; .arch x64
                     ; test eax, eax
                     ; jz >ok
                     ; cmp eax, exit::STOP as i32
@@ -208,6 +212,10 @@ impl Emitter {
                     ; pop r9
                     ; pop r8
                     ; pop rdx
+                );
+                self.reload_volatile();
+                dynasm!(self.ops
+                    ; .arch x64
                     ; mov rcx, rax
                     ; shr rcx, 32
                     ; jz >ok

@@ -1,6 +1,8 @@
 //! Host code generation for one block with dynasmrt. Register plan: `rbx` = `&mut Cpu`,
-//! `r12` = the `JitCtx`, `r13d` = EIP at block entry, `r14` = the run-time tables
-//! (`tables::JitTables`); `eax`, `ecx`, `edx`, `esi`, `edi`, `r8d`, `r9d` are scratch. A
+//! `r14` = the run-time tables (`tables::JitTables`, with the per-run values: the helpers'
+//! context, the entry EIP, the chaining budget); `rbp`, `r12`, `r13`, `r15` and `rdi` cache
+//! the block's most used guest registers; `eax`, `ecx`, `edx`, `esi`, `r8d`-`r11d` are
+//! scratch. A
 //! block's code has two entries: the prologue at offset 0 (from the run loop) and the chain
 //! entry after it (from the end of another block, through the jump cache). Guest registers and lazy flags live in the `CpuState`; inline arithmetic runs on the
 //! host ALU at the guest operand size and stores the interpreter's lazy-flag record (unless a
@@ -30,9 +32,11 @@ type Assembler = VecAssembler<X64Relocation>;
 
 /// No host register (in `Emitter::cache`).
 pub const NO_HOST: u8 = 0xFF;
-/// Host registers that can cache guest registers within a block (callee-saved: helper
-/// calls keep them): rbp, r13, r15.
-pub const CACHE_REGS: [u8; 3] = [5, 13, 15];
+/// Host registers that can cache guest registers within a block: rbp, r12, r13, r15
+/// (callee-saved: helper calls keep them) and rdi.
+pub const CACHE_REGS: [u8; 5] = [5, 12, 13, 15, 7];
+/// The one of them a call clobbers (rdi): saved around helper calls.
+const VOLATILE_CACHE_REG: u8 = 7;
 
 /// Scratch registers by x86 number.
 const EAX: u8 = 0;
@@ -79,12 +83,24 @@ pub struct Emitter {
     error: Option<&'static str>,
     /// For each guest register, the host register caching it in this block (`NO_HOST`).
     cache: [u8; 8],
+    /// The mode's register map: guest registers held in host registers between blocks.
+    map: [u8; 8],
+    /// Mapped registers this block keeps in the CPU state (stored at entry, reloaded
+    /// before it goes on to another block).
+    spilled: [u8; 8],
 }
 
 impl Emitter {
-    /// An emitter for a block in `mode` caching guest register `n` in host register
-    /// `cache[n]` (`NO_HOST`: none).
-    pub fn new(mode: Mode, cache: [u8; 8]) -> Emitter {
+    /// An emitter for a block in `mode` whose guest register `n` is held in host register
+    /// `map[n]` between blocks (`NO_HOST`: none), except within this block for the ones
+    /// in `spilled`.
+    pub fn new(mode: Mode, map: [u8; 8], spilled: [u8; 8]) -> Emitter {
+        let mut cache = map;
+        for (c, s) in cache.iter_mut().zip(spilled) {
+            if s != NO_HOST {
+                *c = NO_HOST;
+            }
+        }
         let mut ops = Assembler::new(0);
         let exit = ops.new_dynamic_label();
         let exit_next = ops.new_dynamic_label();
@@ -102,6 +118,8 @@ impl Emitter {
             chain_entry: 0,
             error: None,
             cache,
+            map,
+            spilled,
         }
     }
 
@@ -116,17 +134,17 @@ impl Emitter {
             ; push r14
             ; push r15
             ; sub rsp, 8
-            ; mov r12, rdi
             ; mov rbx, rsi
             ; mov r14, rdx
         );
+        self.reload_map();
         self.chain_entry = self.ops.offset().0;
         dynasm!(self.ops
             ; .arch x64
             ; mov eax, DWORD [rbx + EIP]
-            ; mov DWORD [r12 + layout::CTX_ENTRY_EIP], eax
+            ; mov DWORD [r14 + crate::tables::off::RUN_ENTRY_EIP], eax
         );
-        self.reload();
+        self.store_spilled();
     }
 
     /// Ends the block after its last instruction (going on to the next block when it can),
@@ -144,9 +162,11 @@ impl Emitter {
         self.chain();
         self.emit_slow_paths();
         let (exit, exit_next) = (self.exit, self.exit_next);
+        dynasm!(self.ops ; .arch x64 ; =>exit_next);
+        // From a block end that did not chain: the mapped registers go back to the state.
+        self.write_back_map();
         dynasm!(self.ops
             ; .arch x64
-            ; =>exit_next
             ; xor eax, eax
             ; =>exit
             ; add rsp, 8
@@ -342,7 +362,7 @@ impl Emitter {
         self.write_back();
         dynasm!(self.ops
             ; .arch x64
-            ; mov rdi, r12
+            ; mov rdi, QWORD [r14 + crate::tables::off::RUN_CTX]
             ; mov rsi, QWORD insn
             ; mov rax, QWORD f
             ; call rax

@@ -48,13 +48,15 @@ impl Emitter {
             );
         } else {
             let f = ctx::get_cf as *const () as usize as i64;
+            self.save_volatile();
             dynasm!(self.ops
                 ; .arch x64
-                ; mov rdi, r12
+                ; mov rdi, QWORD [r14 + crate::tables::off::RUN_CTX]
                 ; mov rax, QWORD f
                 ; call rax
                 ; mov r9d, eax
             );
+            self.reload_volatile();
         }
         self.host_flags = false;
     }
@@ -73,7 +75,7 @@ impl Emitter {
     pub(super) fn set_eip(&mut self, off: u32) {
         dynasm!(self.ops
             ; .arch x64
-            ; mov eax, DWORD [r12 + layout::CTX_ENTRY_EIP]
+            ; mov eax, DWORD [r14 + crate::tables::off::RUN_ENTRY_EIP]
             ; lea eax, [rax + off as i32]
         );
         if !self.mode.code32 {
@@ -141,6 +143,72 @@ impl Emitter {
                 let off = layout::reg32(n);
                 dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(h));
             }
+        }
+    }
+
+    /// Loads every mapped guest register (entry from the run loop).
+    pub(super) fn reload_map(&mut self) {
+        for n in 0..8u8 {
+            let h = self.map[n as usize];
+            if h != NO_HOST {
+                let off = layout::reg32(n);
+                dynasm!(self.ops ; .arch x64 ; mov Rd(h), DWORD [rbx + off]);
+            }
+        }
+    }
+
+    /// Stores every mapped guest register (leaving for the run loop from a block end).
+    pub(super) fn write_back_map(&mut self) {
+        for n in 0..8u8 {
+            let h = self.map[n as usize];
+            if h != NO_HOST {
+                let off = layout::reg32(n);
+                dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(h));
+            }
+        }
+    }
+
+    /// At the chain entry: the mapped registers this block keeps in the state go there.
+    pub(super) fn store_spilled(&mut self) {
+        for n in 0..8u8 {
+            let h = self.spilled[n as usize];
+            if h != NO_HOST {
+                let off = layout::reg32(n);
+                dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], Rd(h));
+            }
+        }
+    }
+
+    /// Before going on to another block: they come back into their host registers.
+    pub(super) fn reload_spilled(&mut self) {
+        for n in 0..8u8 {
+            let h = self.spilled[n as usize];
+            if h != NO_HOST {
+                let off = layout::reg32(n);
+                dynasm!(self.ops ; .arch x64 ; mov Rd(h), DWORD [rbx + off]);
+            }
+        }
+    }
+
+    /// The guest register this block holds in the register calls clobber (rdi), if any
+    /// (a spilled one is in the state, and its host register is reloaded before leaving).
+    fn volatile_guest(&self) -> Option<u8> {
+        (0..8u8).find(|&n| self.cache[n as usize] == super::VOLATILE_CACHE_REG)
+    }
+
+    /// Before a call that does not read guest registers: saves the one a call clobbers.
+    pub(super) fn save_volatile(&mut self) {
+        if let Some(n) = self.volatile_guest() {
+            let off = layout::reg32(n);
+            dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + off], edi);
+        }
+    }
+
+    /// After such a call: restores it.
+    pub(super) fn reload_volatile(&mut self) {
+        if let Some(n) = self.volatile_guest() {
+            let off = layout::reg32(n);
+            dynasm!(self.ops ; .arch x64 ; mov edi, DWORD [rbx + off]);
         }
     }
 

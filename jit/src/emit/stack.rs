@@ -118,7 +118,7 @@ impl Emitter {
         dynasm!(self.ops
             ; .arch x64
             ; mov r9d, eax
-            ; mov r8d, DWORD [r12 + layout::CTX_ENTRY_EIP]
+            ; mov r8d, DWORD [r14 + crate::tables::off::RUN_ENTRY_EIP]
             ; lea r8d, [r8 + next as i32]
         );
         if !self.mode.code32 {
@@ -151,7 +151,7 @@ impl Emitter {
     pub(super) fn rel_target_to_eax(&mut self, next: u32, delta: u32, ip16: bool) {
         dynasm!(self.ops
             ; .arch x64
-            ; mov eax, DWORD [r12 + layout::CTX_ENTRY_EIP]
+            ; mov eax, DWORD [r14 + crate::tables::off::RUN_ENTRY_EIP]
             ; lea eax, [rax + next as i32]
         );
         if !self.mode.code32 {
@@ -194,7 +194,7 @@ impl Emitter {
             let exit = self.exit;
             dynasm!(self.ops
                 ; .arch x64
-                ; mov rdi, r12
+                ; mov rdi, QWORD [r14 + crate::tables::off::RUN_CTX]
                 ; mov rax, QWORD f
                 ; call rax
                 ; jmp =>exit
