@@ -23,8 +23,13 @@ pub trait CompiledBlock: Send + Sync {
     /// next block stays within `chain_to`, and only at block ends after which the run loop
     /// would not check for interrupts (see `Cpu::run_block`). The result is then that of the
     /// last block run.
-    fn run(&self, cpu: &mut Cpu, bus: &mut dyn Bus, block: &Arc<Block>, chain_to: Option<u64>)
-        -> GResult<bool>;
+    fn run(
+        &self,
+        cpu: &mut Cpu,
+        bus: &mut dyn Bus,
+        block: &Arc<Block>,
+        chain_to: Option<u64>,
+    ) -> GResult<bool>;
 }
 
 /// What a compile request produced.

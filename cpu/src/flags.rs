@@ -42,6 +42,11 @@ pub enum LazyOp {
     Sbb,
     /// AND/OR/XOR/TEST: CF=OF=0, AF=0.
     Logic,
+    /// SHL/SHR/SAR of `src1` by `src2` (1 to the operand width - 1; the JIT records these):
+    /// flags as the interpreter's shift handler sets them, AF=0.
+    Shl,
+    Shr,
+    Sar,
 }
 
 /// Operand size of a lazy operation.
@@ -197,12 +202,20 @@ impl Flags {
         let res = self.res & m;
         let (a, b) = (self.src1 & m, self.src2 & m);
         let mut v = 0;
+        let shift_cf = || {
+            let c = b.clamp(1, size.bits() - 1);
+            match self.op {
+                LazyOp::Shl => (a >> (size.bits() - c)) & 1 != 0,
+                _ => (a >> (c - 1)) & 1 != 0,
+            }
+        };
         if mask & CF != 0 {
             let cf = match self.op {
                 LazyOp::Add => res < a,
                 LazyOp::Adc => res <= a,
                 LazyOp::Sub => a < b,
                 LazyOp::Sbb => a <= b,
+                LazyOp::Shl | LazyOp::Shr | LazyOp::Sar => shift_cf(),
                 LazyOp::Logic | LazyOp::None => false,
             };
             v |= cf as u32;
@@ -210,7 +223,11 @@ impl Flags {
         if mask & PF != 0 && parity(res) {
             v |= PF;
         }
-        if mask & AF != 0 && self.op != LazyOp::Logic {
+        let no_af = matches!(
+            self.op,
+            LazyOp::Logic | LazyOp::Shl | LazyOp::Shr | LazyOp::Sar
+        );
+        if mask & AF != 0 && !no_af {
             v |= (a ^ b ^ res) & AF;
         }
         if mask & ZF != 0 && res == 0 {
@@ -223,7 +240,9 @@ impl Flags {
             let of = match self.op {
                 LazyOp::Add | LazyOp::Adc => (a ^ res) & (b ^ res) & sign != 0,
                 LazyOp::Sub | LazyOp::Sbb => (a ^ b) & (a ^ res) & sign != 0,
-                LazyOp::Logic | LazyOp::None => false,
+                LazyOp::Shl => (res & sign != 0) ^ shift_cf(),
+                LazyOp::Shr => b == 1 && a & sign != 0,
+                LazyOp::Logic | LazyOp::None | LazyOp::Sar => false,
             };
             if of {
                 v |= OF;

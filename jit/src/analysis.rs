@@ -21,7 +21,9 @@ pub enum Src {
 pub enum Form {
     /// Call the interpreter's handler (`sys`: an instruction that may change what compiled
     /// code assumes: segments, mode, privilege, paging, debug state, interrupt flag).
-    Helper { sys: bool },
+    Helper {
+        sys: bool,
+    },
     /// MOV reg, reg/imm.
     MovReg {
         dst: i32,
@@ -101,8 +103,8 @@ pub enum Form {
         mem_first: bool,
         size: OpSize,
     },
-    /// SHL/SHR/SAR reg, imm with a (masked) count of 1 up to the operand width - 1: the
-    /// interpreter materialises all six flags (AF clear, OF by its formula).
+    /// SHL/SHR/SAR reg, imm with a (masked) count of 1 up to the operand width - 1: recorded
+    /// as a lazy shift (`LazyOp::Shl`...), equal to the six flags the interpreter sets.
     Shift {
         op: u8,
         dst: i32,
@@ -187,7 +189,8 @@ impl Form {
     fn leaves_host_flags(&self) -> bool {
         matches!(
             self,
-            Form::Alu { .. }
+            Form::Shift { count: 1, .. }
+                | Form::Alu { .. }
                 | Form::AluMem { .. }
                 | Form::AluRmw { .. }
                 | Form::Neg { .. }
@@ -228,7 +231,10 @@ pub enum Ind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallTarget {
     /// `next + delta`, wrapped to 16 bits when `ip16`.
-    Rel { delta: u32, ip16: bool },
+    Rel {
+        delta: u32,
+        ip16: bool,
+    },
     Ind(Ind),
 }
 
@@ -252,38 +258,113 @@ pub fn classify(d: &DecodedInsn, model: CpuModel) -> Form {
 /// processing, near control transfers, string operations without port I/O, x87.
 fn plain_helper(i: &iced_x86::Instruction) -> bool {
     use iced_x86::Register;
-    let system_reg = |r: Register| {
-        r.is_segment_register() || r.is_cr() || r.is_dr() || r.is_tr()
-    };
-    if (0..i.op_count()).any(|k| {
-        i.op_kind(k) == OpKind::Register && system_reg(i.op_register(k))
-    }) {
+    let system_reg = |r: Register| r.is_segment_register() || r.is_cr() || r.is_dr() || r.is_tr();
+    if (0..i.op_count()).any(|k| i.op_kind(k) == OpKind::Register && system_reg(i.op_register(k))) {
         // MOV/PUSH/POP of segment, control, debug or test registers.
         return i.mnemonic() == M::Push;
     }
-    if i.is_jmp_far() || i.is_jmp_far_indirect() || i.is_call_far() || i.is_call_far_indirect()
-    {
+    if i.is_jmp_far() || i.is_jmp_far_indirect() || i.is_call_far() || i.is_call_far_indirect() {
         return false;
     }
     matches!(
         i.mnemonic(),
-        M::Add | M::Or | M::Adc | M::Sbb | M::And | M::Sub | M::Xor | M::Cmp | M::Test
-            | M::Inc | M::Dec | M::Neg | M::Not
-            | M::Mul | M::Imul | M::Div | M::Idiv
-            | M::Rol | M::Ror | M::Rcl | M::Rcr | M::Shl | M::Sal | M::Shr | M::Sar
-            | M::Shld | M::Shrd
-            | M::Mov | M::Movzx | M::Movsx | M::Lea | M::Xchg | M::Xadd | M::Cmpxchg
-            | M::Bswap | M::Bt | M::Bts | M::Btr | M::Btc | M::Bsf | M::Bsr
-            | M::Cbw | M::Cwde | M::Cwd | M::Cdq | M::Lahf | M::Sahf
-            | M::Clc | M::Stc | M::Cmc | M::Cld | M::Std | M::Xlatb | M::Nop
-            | M::Push | M::Pop | M::Pusha | M::Pushad | M::Popa | M::Popad
-            | M::Pushf | M::Pushfd | M::Enter | M::Leave | M::Bound
-            | M::Movsb | M::Movsw | M::Movsd | M::Stosb | M::Stosw | M::Stosd
-            | M::Lodsb | M::Lodsw | M::Lodsd | M::Cmpsb | M::Cmpsw | M::Cmpsd
-            | M::Scasb | M::Scasw | M::Scasd
-            | M::Aaa | M::Aas | M::Daa | M::Das | M::Aam | M::Aad
-            | M::Call | M::Ret | M::Jmp | M::Loop | M::Loope | M::Loopne | M::Jcxz | M::Jecxz
-            | M::Cpuid | M::Rdtsc | M::Wait
+        M::Add
+            | M::Or
+            | M::Adc
+            | M::Sbb
+            | M::And
+            | M::Sub
+            | M::Xor
+            | M::Cmp
+            | M::Test
+            | M::Inc
+            | M::Dec
+            | M::Neg
+            | M::Not
+            | M::Mul
+            | M::Imul
+            | M::Div
+            | M::Idiv
+            | M::Rol
+            | M::Ror
+            | M::Rcl
+            | M::Rcr
+            | M::Shl
+            | M::Sal
+            | M::Shr
+            | M::Sar
+            | M::Shld
+            | M::Shrd
+            | M::Mov
+            | M::Movzx
+            | M::Movsx
+            | M::Lea
+            | M::Xchg
+            | M::Xadd
+            | M::Cmpxchg
+            | M::Bswap
+            | M::Bt
+            | M::Bts
+            | M::Btr
+            | M::Btc
+            | M::Bsf
+            | M::Bsr
+            | M::Cbw
+            | M::Cwde
+            | M::Cwd
+            | M::Cdq
+            | M::Lahf
+            | M::Sahf
+            | M::Clc
+            | M::Stc
+            | M::Cmc
+            | M::Cld
+            | M::Std
+            | M::Xlatb
+            | M::Nop
+            | M::Push
+            | M::Pop
+            | M::Pusha
+            | M::Pushad
+            | M::Popa
+            | M::Popad
+            | M::Pushf
+            | M::Pushfd
+            | M::Enter
+            | M::Leave
+            | M::Bound
+            | M::Movsb
+            | M::Movsw
+            | M::Movsd
+            | M::Stosb
+            | M::Stosw
+            | M::Stosd
+            | M::Lodsb
+            | M::Lodsw
+            | M::Lodsd
+            | M::Cmpsb
+            | M::Cmpsw
+            | M::Cmpsd
+            | M::Scasb
+            | M::Scasw
+            | M::Scasd
+            | M::Aaa
+            | M::Aas
+            | M::Daa
+            | M::Das
+            | M::Aam
+            | M::Aad
+            | M::Call
+            | M::Ret
+            | M::Jmp
+            | M::Loop
+            | M::Loope
+            | M::Loopne
+            | M::Jcxz
+            | M::Jecxz
+            | M::Cpuid
+            | M::Rdtsc
+            | M::Wait
     ) || i.is_jcc_short_or_near()
         || rawbox_cpu::exec::is_setcc_mnemonic(i.mnemonic())
         || {

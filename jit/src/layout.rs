@@ -37,8 +37,6 @@ pub const CHAIN_BREAK: i32 = offset_of!(Cpu, chain_break) as i32;
 pub const INSTRUCTIONS: i32 =
     (offset_of!(Cpu, counters) + offset_of!(Counters, instructions)) as i32;
 
-
-
 /// Offset of a 32-bit register by number (EAX..EDI).
 pub fn reg32(n: u8) -> i32 {
     REGS + 4 * (n as i32 & 7)

@@ -81,8 +81,10 @@ pub struct JitTables {
 /// Byte offsets in [`JitTables`].
 pub mod off {
     use super::*;
-    pub const RUN_CHAIN_END: i32 = (offset_of!(JitTables, run) + offset_of!(RunArea, chain_end)) as i32;
-    pub const RUN_ENTRY_EIP: i32 = (offset_of!(JitTables, run) + offset_of!(RunArea, entry_eip)) as i32;
+    pub const RUN_CHAIN_END: i32 =
+        (offset_of!(JitTables, run) + offset_of!(RunArea, chain_end)) as i32;
+    pub const RUN_ENTRY_EIP: i32 =
+        (offset_of!(JitTables, run) + offset_of!(RunArea, entry_eip)) as i32;
     pub const RUN_CTX: i32 = (offset_of!(JitTables, run) + offset_of!(RunArea, ctx)) as i32;
     pub const SEGS: i32 = offset_of!(JitTables, segs) as i32;
     pub const SEG_SIZE: i32 = std::mem::size_of::<FastSeg>() as i32;

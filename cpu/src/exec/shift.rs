@@ -238,4 +238,40 @@ mod tests {
             assert_eq!((gr, gcf), (r, cf), "op {op} {size:?} {a:#x} by {c}");
         }
     }
+
+    /// The lazy shift records the JIT leaves give the flags the handler sets.
+    #[test]
+    fn lazy_shift_records_match_the_handler() {
+        use crate::flags::{Flags, LazyOp};
+        let mut seed = 0x1234_5678u32;
+        for size in [OpSize::Byte, OpSize::Word, OpSize::Dword] {
+            for op in [SHL, SHR, SAR] {
+                for count in 1..size.bits() {
+                    for k in 0..300u32 {
+                        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                        let a = if k < 256 {
+                            k.wrapping_mul(0x0101_0101) ^ seed >> 16
+                        } else {
+                            seed
+                        } & size.mask();
+                        let (r, cf, of) = shift_compute(op, size, a, count, false);
+                        let mut want = Flags::default();
+                        want.set_szp(size, r, cf, of, false);
+                        let lazy = match op {
+                            SHL => LazyOp::Shl,
+                            SHR => LazyOp::Shr,
+                            _ => LazyOp::Sar,
+                        };
+                        let mut got = Flags::default();
+                        got.set_lazy(lazy, size, a, count, r);
+                        assert_eq!(
+                            got.value(),
+                            want.value(),
+                            "op {op} size {size:?} a {a:#x} count {count}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -254,6 +254,9 @@ impl Emitter {
 
     /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, reg/imm.
     pub(super) fn alu(&mut self, op: u8, dst: i32, src: Src, size: OpSize, flags_live: bool) {
+        if let Some(h) = self.cached_reg(dst) {
+            return self.alu_in_host_reg(op, h, src, size, flags_live);
+        }
         self.load(EAX, size, dst);
         match src {
             Src::Reg(s) => self.load(ECX, size, s),
@@ -265,6 +268,64 @@ impl Emitter {
             self.store(EDX, size, dst);
         }
         if flags_live {
+            let lazy = match op {
+                arith::ADD => LazyOp::Add,
+                arith::SUB | arith::CMP => LazyOp::Sub,
+                _ => LazyOp::Logic,
+            };
+            self.store_lazy(lazy, size);
+        }
+        self.inline_done(true);
+        self.host_logic = is_logic(op);
+    }
+
+    /// [`Emitter::alu`] on a guest register held in host register `h`: the operation runs on
+    /// it directly (eax = the old value, edx = the result for the lazy record).
+    fn alu_in_host_reg(&mut self, op: u8, h: u8, src: Src, size: OpSize, flags_live: bool) {
+        if flags_live {
+            self.load_host(EAX, h, size);
+        }
+        let imm = match src {
+            Src::Reg(s) => {
+                self.load(ECX, size, s);
+                None
+            }
+            Src::Imm(v) => {
+                if flags_live {
+                    dynasm!(self.ops ; .arch x64 ; mov ecx, v as i32);
+                }
+                Some(v)
+            }
+        };
+        macro_rules! sized {
+            ($m:ident) => {
+                match (size, imm) {
+                    (OpSize::Byte, None) => dynasm!(self.ops ; .arch x64 ; $m Rb(h), cl),
+                    (OpSize::Word, None) => dynasm!(self.ops ; .arch x64 ; $m Rw(h), cx),
+                    (OpSize::Dword, None) => dynasm!(self.ops ; .arch x64 ; $m Rd(h), ecx),
+                    (OpSize::Byte, Some(v)) => dynasm!(self.ops ; .arch x64 ; $m Rb(h), v as i8),
+                    (OpSize::Word, Some(v)) => dynasm!(self.ops ; .arch x64 ; $m Rw(h), v as i16),
+                    (OpSize::Dword, Some(v)) => dynasm!(self.ops ; .arch x64 ; $m Rd(h), v as i32),
+                }
+            };
+        }
+        match op {
+            arith::ADD => sized!(add),
+            arith::OR => sized!(or),
+            arith::AND => sized!(and),
+            arith::SUB => sized!(sub),
+            arith::XOR => sized!(xor),
+            arith::CMP => sized!(cmp),
+            _ => sized!(test),
+        }
+        if flags_live {
+            if op == arith::CMP || op == arith::TEST {
+                // The register is unchanged: the record's result is computed aside.
+                dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+                self.alu_edx_ecx(op, size);
+            } else {
+                self.load_host(EDX, h, size);
+            }
             let lazy = match op {
                 arith::ADD => LazyOp::Add,
                 arith::SUB | arith::CMP => LazyOp::Sub,
@@ -294,17 +355,31 @@ impl Emitter {
         self.inline_done(true);
     }
 
-    /// SHL/SHR/SAR reg, imm.
-    pub(super) fn shift(&mut self, op: u8, dst: i32, size: OpSize, count: u8) {
-        self.load(EAX, size, dst);
-        dynasm!(self.ops ; .arch x64 ; mov edx, eax ; mov r8d, eax);
+    /// SHL/SHR/SAR reg, imm (1 to the width - 1): the host shift, and the lazy record
+    /// `Flags` has for it. After a shift by 1 the host flags are the guest's (AF aside:
+    /// the guest's is 0).
+    pub(super) fn shift(&mut self, op: u8, dst: i32, size: OpSize, count: u8, flags_live: bool) {
         let c = count as i8;
+        let h = self.cached_reg(dst);
+        let work = match h {
+            Some(h) => {
+                if flags_live {
+                    self.load_host(EAX, h, size);
+                }
+                h
+            }
+            None => {
+                self.load(EAX, size, dst);
+                dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+                EDX
+            }
+        };
         macro_rules! sh {
             ($m:ident) => {
                 match size {
-                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m dl, c),
-                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m dx, c),
-                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m edx, c),
+                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m Rb(work), c),
+                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m Rw(work), c),
+                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m Rd(work), c),
                 }
             };
         }
@@ -313,47 +388,28 @@ impl Emitter {
             shift::SAR => sh!(sar),
             _ => sh!(shl),
         }
-        self.store(EDX, size, dst);
-        // CF, PF, ZF, SF from the host; AF clear; OF as the interpreter defines it.
-        let top = size.bits() as i8 - 1;
-        dynasm!(self.ops
-            ; .arch x64
-            ; pushfq
-            ; pop rax
-            ; and eax, (CF | PF | ZF | SF) as i32
-        );
-        match op {
-            shift::SHL => dynasm!(self.ops
-                ; .arch x64
-                ; mov ecx, edx
-                ; shr ecx, top
-                ; xor ecx, eax
-                ; and ecx, 1
-                ; shl ecx, 11
-                ; or eax, ecx
-            ),
-            shift::SHR if count == 1 => dynasm!(self.ops
-                ; .arch x64
-                ; mov ecx, r8d
-                ; shr ecx, top
-                ; and ecx, 1
-                ; shl ecx, 11
-                ; or eax, ecx
-            ),
-            _ => {}
+        match h {
+            Some(h) => {
+                if flags_live {
+                    self.load_host(EDX, h, size);
+                }
+            }
+            None => self.store(EDX, size, dst),
         }
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov ecx, DWORD [rbx + layout::FLAGS_BITS]
-            ; and ecx, !(ARITH as i32)
-            ; or ecx, eax
-            ; mov DWORD [rbx + layout::FLAGS_BITS], ecx
-            ; mov DWORD [rbx + layout::LAZY_MASK], 0
-        );
+        if flags_live {
+            let lazy = match op {
+                shift::SHR => LazyOp::Shr,
+                shift::SAR => LazyOp::Sar,
+                _ => LazyOp::Shl,
+            };
+            dynasm!(self.ops ; .arch x64 ; mov ecx, count as i32);
+            self.store_lazy(lazy, size);
+        }
         self.pending += 1;
-        self.host_flags = false;
-        self.flags_in_bits = true;
         self.eip_synced = false;
+        self.flags_in_bits = false;
+        self.host_flags = count == 1;
+        self.host_logic = true;
     }
 
     /// ROL/ROR reg, imm (count not 0): only CF and OF change, after the other flags are
@@ -418,9 +474,9 @@ impl Emitter {
         }
         if self.host_flags {
             // The lazy record of the last inline operation is live; its flags are the host's
-            // (logic operations: CF = OF = 0 as on the host, AF = 0 as the interpreter has it).
+            // (logic operations and shifts: AF = 0 as the interpreter has it).
             let mask = if self.host_logic {
-                (PF | ZF | SF) as i32
+                (CF | PF | ZF | SF | OF) as i32
             } else {
                 (CF | PF | AF | ZF | SF | OF) as i32
             };

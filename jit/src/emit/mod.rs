@@ -68,7 +68,7 @@ pub struct Emitter {
     pending: u32,
     /// Host flags hold the guest's condition flags (after an inline ALU operation).
     host_flags: bool,
-    /// ... from a logic operation (AND/OR/XOR/TEST): the host AF is not the guest's (0).
+    /// ... from a logic operation or a shift: the host AF is not the guest's (0).
     host_logic: bool,
     /// The guest flags are all materialised in `flags.bits` (lazy mask 0), after a shift or
     /// rotate, until the next lazy record or handler call.
@@ -195,9 +195,7 @@ impl Emitter {
         }
         match form {
             Form::Helper { sys } => self.helper(d, off, sys),
-            Form::Jcc { .. } | Form::Setcc { .. } if !self.host_flags => {
-                self.helper(d, off, false)
-            }
+            Form::Jcc { .. } | Form::Setcc { .. } if !self.host_flags => self.helper(d, off, false),
             Form::Setcc { cc, dst } => self.setcc(cc, dst),
             Form::MovReg { dst, src, size } => {
                 match src {
@@ -264,7 +262,7 @@ impl Emitter {
                 dst,
                 size,
                 count,
-            } => self.shift(op, dst, size, count),
+            } => self.shift(op, dst, size, count, flags_live),
             Form::Rotate {
                 left,
                 dst,

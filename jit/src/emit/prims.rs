@@ -3,8 +3,8 @@
 //! operand size, condition jumps and the lazy-flag record.
 
 use super::Emitter;
-use crate::ctx;
 use super::NO_HOST;
+use crate::ctx;
 use crate::layout::{self, EIP, INSTRUCTIONS};
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use rawbox_cpu::decode::cache::{MemFast, NO_REG};
@@ -121,6 +121,21 @@ impl Emitter {
             OpSize::Byte => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), BYTE [rbx + off]),
             OpSize::Word => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), WORD [rbx + off]),
             OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov Rd(r), DWORD [rbx + off]),
+        }
+    }
+
+    /// The host register holding the guest register at `off` in this block, if any.
+    pub(super) fn cached_reg(&self, off: i32) -> Option<u8> {
+        self.cached(off)
+    }
+
+    /// Register `r` = the low `size` bytes of host register `h`, zero-extended (keeps the
+    /// host flags).
+    pub(super) fn load_host(&mut self, r: u8, h: u8, size: OpSize) {
+        match size {
+            OpSize::Byte => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), Rb(h)),
+            OpSize::Word => dynasm!(self.ops ; .arch x64 ; movzx Rd(r), Rw(h)),
+            OpSize::Dword => dynasm!(self.ops ; .arch x64 ; mov Rd(r), Rd(h)),
         }
     }
 

@@ -74,7 +74,13 @@ impl Emitter {
     }
 
     /// eax = the target of a near CALL/JMP r/m of `size` (the read may fault).
-    fn indirect_target(&mut self, d: &rawbox_cpu::decode::cache::DecodedInsn, src: Ind, size: OpSize, off: u32) {
+    fn indirect_target(
+        &mut self,
+        d: &rawbox_cpu::decode::cache::DecodedInsn,
+        src: Ind,
+        size: OpSize,
+        off: u32,
+    ) {
         match src {
             Ind::Reg(r) => self.load(EAX, size, r),
             Ind::Mem => {
@@ -206,4 +212,3 @@ impl Emitter {
         self.flags_in_bits = false;
     }
 }
-
