@@ -130,6 +130,12 @@ impl Cpu {
         }
     }
 
+    /// Whole flushes of the decoded-block cache so far (blocks decoded again after one were
+    /// not rewritten).
+    pub fn block_cache_clears(&self) -> u64 {
+        self.cache.clears()
+    }
+
     /// Generations of what compiled code may hold derived copies of: (decoded blocks,
     /// TLB, physical memory map). Each changes whenever such a copy may have become stale.
     pub fn engine_generations(&self) -> (u64, u64, u64) {

@@ -43,6 +43,8 @@ pub struct JitStats {
     pub compile_failures: AtomicU64,
     /// Blocks left to the interpreter (nothing in them is emitted inline).
     pub blocks_left_interpreted: AtomicU64,
+    /// Blocks left to the interpreter because their code keeps being rewritten.
+    pub blocks_rewritten: AtomicU64,
     /// Guest instructions emitted inline / as handler calls.
     pub insns_inline: AtomicU64,
     pub insns_helper: AtomicU64,
@@ -67,12 +69,13 @@ impl JitStats {
     pub fn summary(&self) -> String {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
-            "jit: blocks compiled {} ({} failed, {} left to the interpreter) in {:.3} ms, insns inline {} / handler calls {}\n\
+            "jit: blocks compiled {} ({} failed, {} left to the interpreter, {} rewritten too often) in {:.3} ms, insns inline {} / handler calls {}\n\
              jit: blocks run {} ({} chained without an exit), exits: end {} / early {} / fault {}\n\
              jit: code cache {} KB of live code in {} KB mapped, {} flushes",
             g(&self.blocks_compiled),
             g(&self.compile_failures),
             g(&self.blocks_left_interpreted),
+            g(&self.blocks_rewritten),
             g(&self.compile_nanos) as f64 / 1e6,
             g(&self.insns_inline),
             g(&self.insns_helper),
@@ -174,7 +177,16 @@ pub struct Jit {
     stats: Arc<JitStats>,
     arena: CodeArena,
     tables: Arc<SharedTables>,
+    /// How often code at each (physical address, mode) was compiled since the last cache
+    /// flush: a block compiled again was dropped, i.e. its bytes were rewritten.
+    compiles: std::collections::HashMap<(u32, u32), u32>,
+    /// `Cpu::block_cache_clears` when `compiles` was last reset.
+    clears_seen: u64,
 }
+
+/// Compilations of one guest address (without a cache flush in between) after which its
+/// code counts as rewritten again and again and is left to the interpreter.
+pub const REWRITE_LIMIT: u32 = 8;
 
 impl Jit {
     pub fn new(config: JitConfig) -> Jit {
@@ -185,6 +197,8 @@ impl Jit {
             stats,
             arena,
             tables: Arc::new(SharedTables::new()),
+            compiles: Default::default(),
+            clears_seen: 0,
         }
     }
 
@@ -253,6 +267,16 @@ fn register_map(block: &Block, forms: &[Form], code32: bool) -> ([u8; 8], [u8; 8
 impl BlockCompiler for Jit {
     fn compile(&mut self, cpu: &Cpu, block: &Block) -> Compiled {
         let t0 = Instant::now();
+        if cpu.block_cache_clears() != self.clears_seen {
+            self.clears_seen = cpu.block_cache_clears();
+            self.compiles.clear();
+        }
+        let n = self.compiles.entry((block.phys, block.mode)).or_insert(0);
+        *n += 1;
+        if *n > REWRITE_LIMIT {
+            bump(&self.stats.blocks_rewritten, 1);
+            return Compiled::Interpret;
+        }
         let (code, chain_entry) = match self.translate(cpu, block) {
             Ok(Some(code)) => {
                 if let Ok(dir) = std::env::var("RAWBOX_JIT_DUMP") {
@@ -294,6 +318,7 @@ impl BlockCompiler for Jit {
                 // Full: drop every translation (the CPU flushes its blocks) and start over.
                 bump(&self.stats.cache_flushes, 1);
                 self.arena.reset();
+                self.compiles.clear();
                 Compiled::CacheFull
             }
             Err(e) => {

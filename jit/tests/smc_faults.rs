@@ -110,6 +110,38 @@ fn loop_patching_its_own_immediate_with_an_inline_store() {
     both(Entry::Pm32, &prog, &|g| assert_eq!(g.res(0), 54));
 }
 
+/// A loop rewriting its own immediate hundreds of times: after a few recompilations the
+/// block is left to the interpreter, with the same results.
+#[test]
+fn code_rewritten_again_and_again_goes_to_the_interpreter() {
+    let prog = |g: &mut Guest| {
+        let imm = CODE + 9;
+        g.code32(CODE, |a| {
+            let mut top = a.create_label();
+            a.mov(ecx, 300u32)?;
+            a.xor(ebx, ebx)?;
+            a.set_label(&mut top)?;
+            a.add(ebx, 0)?;
+            a.mov(byte_ptr(imm), cl)?;
+            a.dec(ecx)?;
+            a.jnz(top)?;
+            a.mov(dword_ptr(RES), ebx)?;
+            a.hlt()
+        });
+    };
+    // 0 + (300 + 299 + ... + 2) with the immediate a byte: sum of (k & 0xFF) sign-extended.
+    let want: u32 = (2..=300u32).map(|k| (k as u8 as i8) as i32 as u32).fold(0, u32::wrapping_add);
+    let (mut a, mut b, stats) = pair(CpuModel::Pentium, Entry::Pm32, 0, &prog);
+    let exit = lockstep(&mut a, &mut b, 48, 200_000, "rewritten loop");
+    assert_eq!(exit, RunExit::Halted);
+    assert_eq!(a.res(0), want);
+    assert_eq!(b.res(0), want);
+    let rewritten = stats
+        .blocks_rewritten
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(rewritten > 0, "the rewritten block was always recompiled");
+}
+
 /// The self-patching loop in real mode.
 #[test]
 fn loop_patching_its_own_immediate_real() {

@@ -157,6 +157,8 @@ pub struct BlockCache {
     front: Vec<Option<(u64, Arc<Block>)>>,
     /// Bumped by every invalidation, so blocks taken out for execution are not put back stale.
     generation: u64,
+    /// Whole-cache flushes so far.
+    clears: u64,
     pub stats: CacheStats,
 }
 
@@ -293,9 +295,15 @@ impl BlockCache {
     /// Drops everything (mode changes that alter decoding, model changes, reset).
     pub fn clear(&mut self) {
         self.generation += 1;
+        self.clears += 1;
         self.map.clear();
         self.by_page.clear();
         self.front.clear();
+    }
+
+    /// Whole-cache flushes so far (resets, mode changes of the host, full code caches).
+    pub fn clears(&self) -> u64 {
+        self.clears
     }
 
     /// Changes whenever a block is dropped (invalidated or flushed): holders of block
