@@ -164,3 +164,49 @@ fn random_bytes_in_every_mode() {
         }
     }
 }
+
+/// Random 16-bit programs in virtual-8086 mode (IOPL 3, entered by IRETD from ring 0): the
+/// interpreter and the JIT (force-compile) agree at every step.
+#[test]
+fn random_v86_force_compile() {
+    use common::guest::{Guest, CODE};
+    const VM: u32 = 1 << 17;
+    let mut compiled = 0;
+    for seed in 0..60u64 {
+        let prog = |g: &mut Guest| {
+            g.code32(CODE, |a| {
+                // GS FS DS ES SS, ESP, EFLAGS (VM, IOPL 3), CS, EIP.
+                for v in [0x0720u32, 0x0710, 0x0600, 0x0700, 0x0C00] {
+                    a.push(v)?;
+                }
+                a.push(0x0F00u32)?;
+                a.push(VM | (3 << 12) | 2)?;
+                a.push(0x0900u32)?;
+                a.push(0u32)?;
+                a.iretd()
+            });
+            g.code16(0x9000, |a| random_code::program(a, 16, seed, 40, 12));
+        };
+        let (mut a, mut b, stats) = pair(CpuModel::Pentium, Entry::Pm32, 0, &prog);
+        let what = format!("v86 seed {seed}");
+        let exit = lockstep(&mut a, &mut b, 48, 100_000, &what);
+        assert_ne!(exit, RunExit::Budget, "{what}: did not finish");
+        assert_ne!(
+            a.cpu.state.flags.bits & VM,
+            VM,
+            "{what}: the v86 program ends in the monitor (HLT faults)"
+        );
+        assert_eq!(
+            a.cpu.last_exception,
+            Some((13, Some(0))),
+            "{what}: the final HLT raises #GP(0) to the monitor"
+        );
+        assert!(
+            a.cpu.counters.instructions > 400,
+            "{what}: only {} instructions ran",
+            a.cpu.counters.instructions
+        );
+        compiled += stats.blocks_compiled.load(Ordering::Relaxed);
+    }
+    assert!(compiled > 0, "nothing was compiled");
+}

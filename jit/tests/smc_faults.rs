@@ -130,7 +130,9 @@ fn code_rewritten_again_and_again_goes_to_the_interpreter() {
         });
     };
     // 0 + (300 + 299 + ... + 2) with the immediate a byte: sum of (k & 0xFF) sign-extended.
-    let want: u32 = (2..=300u32).map(|k| (k as u8 as i8) as i32 as u32).fold(0, u32::wrapping_add);
+    let want: u32 = (2..=300u32)
+        .map(|k| (k as u8 as i8) as i32 as u32)
+        .fold(0, u32::wrapping_add);
     let (mut a, mut b, stats) = pair(CpuModel::Pentium, Entry::Pm32, 0, &prog);
     let exit = lockstep(&mut a, &mut b, 48, 200_000, "rewritten loop");
     assert_eq!(exit, RunExit::Halted);
