@@ -11,7 +11,8 @@
 //!
 //! Another block engine (the JIT) stays exact if it runs a block only when the interpreter
 //! would run all of it (`host_breakpoint_room` left the limit at the block's length), does
-//! not re-run a block without a new lookup while [`Cpu::engine_may_repeat_blocks`] is false,
+//! not go on into another block (or re-run one) without a new lookup while
+//! [`Cpu::engine_may_repeat_blocks`] is false,
 //! and leaves blocks to the interpreter while [`Cpu::engine_may_run_blocks`] is false
 //! (watchpoints need every memory access to pass `read_mem`/`write_mem`).
 
@@ -193,8 +194,9 @@ impl Cpu {
             .is_none_or(|h| h.watches.is_empty())
     }
 
-    /// Whether a compiled block may run itself again without a block lookup (which is where
-    /// execution breakpoints are checked): no execution breakpoint is set.
+    /// Whether compiled code may go on into the next block (or run itself again) without a
+    /// block lookup (which is where execution breakpoints are checked): no execution
+    /// breakpoint is set.
     #[inline]
     pub fn engine_may_repeat_blocks(&self) -> bool {
         self.host_debug
