@@ -652,9 +652,11 @@ pub fn flag_info(forms: &[Form]) -> Vec<FlagInfo> {
             live: l,
             host_before: host[k],
         };
+        let dead_rotate = matches!(f, Form::Rotate { .. }) && !l;
         if f.writes_all_flags(host[k]) {
             l = false;
-        } else if !f.flag_neutral() {
+        } else if !f.flag_neutral() && !dead_rotate {
+            // (A rotate whose flags nobody reads does not read the earlier ones either.)
             l = true;
         }
     }

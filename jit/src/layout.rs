@@ -19,6 +19,7 @@ pub const SRC2: i32 = (FLAGS + offset_of!(Flags, src2)) as i32;
 pub const RES: i32 = (FLAGS + offset_of!(Flags, res)) as i32;
 pub const LAZY_OP: i32 = (FLAGS + offset_of!(Flags, op)) as i32;
 pub const LAZY_SIZE: i32 = (FLAGS + offset_of!(Flags, size)) as i32;
+const _: () = assert!(LAZY_SIZE == LAZY_OP + 1, "op and size are stored together");
 /// `state.segs[CS].limit`.
 pub const CS_LIMIT: i32 = (STATE
     + offset_of!(CpuState, segs)

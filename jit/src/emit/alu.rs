@@ -167,11 +167,7 @@ impl Emitter {
                 if live {
                     let op = if dec { LazyOp::Sub } else { LazyOp::Add };
                     dynasm!(self.ops ; .arch x64 ; mov ecx, 1);
-                    self.store_lazy(op, size);
-                    dynasm!(self.ops
-                        ; .arch x64
-                        ; mov DWORD [rbx + layout::LAZY_MASK], (ARITH & !CF) as i32
-                    );
+                    self.store_lazy_masked(op, size, ARITH & !CF);
                 }
             }
             Finish::Push | Finish::Call => self.store_sp_from_edx(),
@@ -246,8 +242,8 @@ impl Emitter {
                 ; mov DWORD [rbx + layout::RES], edx
                 ; mov BYTE [rbx + layout::LAZY_OP], r8b
                 ; mov BYTE [rbx + layout::LAZY_SIZE], size as i8
-                ; mov DWORD [rbx + layout::LAZY_MASK], ARITH as i32
             );
+            self.set_lazy_mask(ARITH);
         }
         self.inline_done(true);
     }
@@ -414,7 +410,26 @@ impl Emitter {
 
     /// ROL/ROR reg, imm (count not 0): only CF and OF change, after the other flags are
     /// materialised (as `Flags::set_bits` does).
-    pub(super) fn rotate(&mut self, left: bool, dst: i32, size: OpSize, count: u8) {
+    pub(super) fn rotate(&mut self, left: bool, dst: i32, size: OpSize, count: u8, live: bool) {
+        if !live {
+            // Nothing reads the flags it sets: just the rotation.
+            self.load(EAX, size, dst);
+            let c = count as i8;
+            match (left, size) {
+                (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; rol al, c),
+                (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; rol ax, c),
+                (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; rol eax, c),
+                (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; ror al, c),
+                (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; ror ax, c),
+                (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; ror eax, c),
+            }
+            self.store(EAX, size, dst);
+            self.pending += 1;
+            self.host_flags = false;
+            self.flags_in_bits = false;
+            self.eip_synced = false;
+            return;
+        }
         self.materialize_flags();
         self.load(EAX, size, dst);
         let c = count as i8;
@@ -458,8 +473,8 @@ impl Emitter {
             ; and edx, !((CF | OF) as i32)
             ; or edx, ecx
             ; mov DWORD [rbx + layout::FLAGS_BITS], edx
-            ; mov DWORD [rbx + layout::LAZY_MASK], 0
         );
+        self.set_lazy_mask(0);
         self.pending += 1;
         self.host_flags = false;
         self.flags_in_bits = true;
@@ -489,8 +504,8 @@ impl Emitter {
                 ; and eax, !(ARITH as i32)
                 ; or eax, ecx
                 ; mov DWORD [rbx + layout::FLAGS_BITS], eax
-                ; mov DWORD [rbx + layout::LAZY_MASK], 0
             );
+            self.set_lazy_mask(0);
         } else {
             let f = crate::ctx::materialize_flags as *const () as usize as i64;
             dynasm!(self.ops
@@ -507,6 +522,8 @@ impl Emitter {
             );
             self.reload_volatile();
             dynasm!(self.ops ; .arch x64 ; done:);
+            // Zero either way.
+            self.lazy_mask_known = Some(0);
         }
         self.host_flags = false;
         self.flags_in_bits = true;
@@ -547,11 +564,7 @@ impl Emitter {
         if flags_live {
             let op = if dec { LazyOp::Sub } else { LazyOp::Add };
             dynasm!(self.ops ; .arch x64 ; mov ecx, 1);
-            self.store_lazy(op, size);
-            dynasm!(self.ops
-                ; .arch x64
-                ; mov DWORD [rbx + layout::LAZY_MASK], (ARITH & !CF) as i32
-            );
+            self.store_lazy_masked(op, size, ARITH & !CF);
         }
         self.inline_done(true);
     }

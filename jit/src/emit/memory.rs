@@ -150,6 +150,8 @@ impl Emitter {
         for p in std::mem::take(&mut self.slow) {
             let (entry, back, exit) = (p.entry, p.back, self.exit);
             dynasm!(self.ops ; .arch x64 ; =>entry);
+            // Out of line: nothing the main path's code stored is known here.
+            self.lazy_mask_known = None;
             // A fault reports this instruction with the ones before it counted.
             self.set_eip(p.off);
             if p.pending != 0 {

@@ -79,6 +79,9 @@ pub struct Emitter {
     slow: Vec<memory::SlowPath>,
     /// Offset of the chain entry.
     chain_entry: usize,
+    /// What `flags.lazy_mask` is known to hold (set by this block's code since the last
+    /// handler call).
+    lazy_mask_known: Option<u32>,
     /// Why the block cannot be compiled (an internal inconsistency), if so.
     error: Option<&'static str>,
     /// For each guest register, the host register caching it in this block (`NO_HOST`).
@@ -116,6 +119,7 @@ impl Emitter {
             eip_synced: true,
             slow: Vec::new(),
             chain_entry: 0,
+            lazy_mask_known: None,
             error: None,
             cache,
             map,
@@ -268,7 +272,7 @@ impl Emitter {
                 dst,
                 size,
                 count,
-            } => self.rotate(left, dst, size, count),
+            } => self.rotate(left, dst, size, count, flags_live),
             Form::Not { dst, size } => self.not(dst, size),
             Form::IncDec { dec, dst, size } => self.inc_dec(dec, dst, size, flags_live),
             Form::Lea { dst, size } => {
@@ -373,6 +377,7 @@ impl Emitter {
         );
         self.host_flags = false;
         self.flags_in_bits = false;
+        self.lazy_mask_known = None;
         self.eip_synced = true;
     }
 

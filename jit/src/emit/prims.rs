@@ -308,15 +308,29 @@ impl Emitter {
     /// Stores the lazy-flag record src1 = eax, src2 = ecx, res = edx (movs only: the host
     /// flags survive).
     pub(super) fn store_lazy(&mut self, op: LazyOp, size: OpSize) {
+        self.store_lazy_masked(op, size, ARITH);
+    }
+
+    /// [`Emitter::store_lazy`] with a lazy mask of `mask`.
+    pub(super) fn store_lazy_masked(&mut self, op: LazyOp, size: OpSize, mask: u32) {
+        // The op and size bytes are adjacent: one 16-bit store.
+        let op_size = (op as u16 as i16) | ((size as u16 as i16) << 8);
         dynasm!(self.ops
             ; .arch x64
             ; mov DWORD [rbx + layout::SRC1], eax
             ; mov DWORD [rbx + layout::SRC2], ecx
             ; mov DWORD [rbx + layout::RES], edx
-            ; mov BYTE [rbx + layout::LAZY_OP], op as i8
-            ; mov BYTE [rbx + layout::LAZY_SIZE], size as i8
-            ; mov DWORD [rbx + layout::LAZY_MASK], ARITH as i32
+            ; mov WORD [rbx + layout::LAZY_OP], op_size
         );
+        self.set_lazy_mask(mask);
+    }
+
+    /// `flags.lazy_mask = mask` (keeps the host flags), skipped when it already is.
+    pub(super) fn set_lazy_mask(&mut self, mask: u32) {
+        if self.lazy_mask_known != Some(mask) {
+            dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + layout::LAZY_MASK], mask as i32);
+            self.lazy_mask_known = Some(mask);
+        }
     }
 }
 
