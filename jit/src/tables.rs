@@ -127,6 +127,11 @@ pub struct Tables {
     jc_key: (u64, u64),
     /// Host address of guest RAM.
     ram: usize,
+    /// What the segment entries were computed from.
+    seg_key: Option<([rawbox_cpu::state::Segment; 6], bool, bool)>,
+    /// Fast TLB and jump cache slots filled since they were last cleared.
+    tlb_used: Vec<u16>,
+    jc_used: Vec<u16>,
 }
 
 impl Default for Tables {
@@ -161,6 +166,9 @@ impl Default for Tables {
             tlb_key: (u64::MAX, u64::MAX, u8::MAX),
             jc_key: (u64::MAX, u64::MAX),
             ram: 0,
+            seg_key: None,
+            tlb_used: Vec::new(),
+            jc_used: Vec::new(),
         }
     }
 }
@@ -175,7 +183,8 @@ impl Tables {
         let (blocks, tlb, map) = cpu.engine_generations();
         let tlb_key = (tlb, map, cpu.state.cpl);
         if tlb_key != self.tlb_key {
-            for e in self.t.tlb.iter_mut() {
+            for k in self.tlb_used.drain(..) {
+                let e = &mut self.t.tlb[k as usize];
                 e.rtag = NO_TAG;
                 e.wtag = NO_TAG;
             }
@@ -183,12 +192,12 @@ impl Tables {
             self.ram = cpu.ram_host_base() as usize;
         }
         if (blocks, tlb) != self.jc_key {
-            for e in self.t.jc.iter_mut() {
-                e.mode = NO_MODE;
+            for &k in &self.jc_used {
+                self.t.jc[k as usize].mode = NO_MODE;
             }
             if links {
-                for h in self.holders.iter_mut() {
-                    *h = None;
+                for k in self.jc_used.drain(..) {
+                    self.holders[k as usize] = None;
                 }
                 self.jc_key = (blocks, tlb);
             }
@@ -197,6 +206,11 @@ impl Tables {
 
     /// The segment entries.
     pub fn sync_segments(&mut self, cpu: &Cpu) {
+        let key = cpu.fast_segment_key();
+        if self.seg_key == Some(key) {
+            return;
+        }
+        self.seg_key = Some(key);
         for (i, s) in self.t.segs.iter_mut().enumerate().take(6) {
             let (base, rlim, wlim) = cpu.fast_segment_by_index(i);
             s.base = base;
@@ -222,7 +236,11 @@ impl Tables {
         let addend = (self.ram as u64)
             .wrapping_add(phys as u64)
             .wrapping_sub(page as u64);
-        let e = &mut self.t.tlb[tlb_slot(lin)];
+        let slot = tlb_slot(lin);
+        let e = &mut self.t.tlb[slot];
+        if e.rtag == NO_TAG && e.wtag == NO_TAG {
+            self.tlb_used.push(slot as u16);
+        }
         if e.addend != addend || (e.rtag != page && e.wtag != page) {
             e.rtag = NO_TAG;
             e.wtag = NO_TAG;
@@ -241,6 +259,18 @@ impl Tables {
     /// only).
     pub fn link(&mut self, lin: u32, mode: u32, block: &Arc<Block>, code: u64) {
         let k = jc_slot(lin);
+        let e = &self.t.jc[k];
+        if e.lin == lin
+            && e.mode == mode
+            && self.holders[k]
+                .as_ref()
+                .is_some_and(|h| Arc::ptr_eq(h, block))
+        {
+            return;
+        }
+        if self.holders[k].is_none() {
+            self.jc_used.push(k as u16);
+        }
         self.t.jc[k] = JcEntry {
             lin,
             mode,

@@ -75,6 +75,13 @@ impl Cpu {
         self.mem.plain_ram_page(phys, write).then_some(phys)
     }
 
+    /// Everything [`Cpu::fast_segment`] depends on, to recompute it only when this changes.
+    pub fn fast_segment_key(&self) -> ([crate::state::Segment; 6], bool, bool) {
+        let mut segs = [crate::state::Segment::default(); 6];
+        segs.copy_from_slice(&self.state.segs[..6]);
+        (segs, self.state.protected(), self.fast_memory_allowed())
+    }
+
     /// Host address of guest RAM (stable for the CPU's lifetime).
     pub fn ram_host_base(&mut self) -> *mut u8 {
         self.mem.host_base()
