@@ -13,6 +13,7 @@ pub mod operands;
 pub mod shift;
 pub mod stack;
 pub mod string;
+mod string_bulk;
 pub mod system;
 pub mod transfer;
 pub mod vme;

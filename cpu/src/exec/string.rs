@@ -1,6 +1,7 @@
 //! String instructions (MOVS, CMPS, SCAS, LODS, STOS, INS, OUTS) with REP/REPE/REPNE. Long
 //! repeats yield every few thousand iterations (EIP stays on the instruction) so interrupts
 //! are taken with bounded latency; a fault leaves the registers at the faulting iteration.
+//! REP MOVS/STOS runs in plain RAM take the bulk path (`string_bulk`).
 
 use crate::bus::{Bus, Width};
 use crate::decode::DecodedInsn;
@@ -58,6 +59,21 @@ pub fn string<const KIND: u8>(cpu: &mut Cpu, bus: &mut dyn Bus, d: &DecodedInsn)
     }
     let mut done = 0;
     loop {
+        if rep && (KIND == MOVS || KIND == STOS) {
+            let k = cpu.rep_bulk(KIND == MOVS, size, amask, src_seg, REP_CHUNK - done);
+            if k > 0 {
+                done += k;
+                if read_count(cpu) == 0 {
+                    return Ok(());
+                }
+                if done >= REP_CHUNK {
+                    cpu.state.eip = cpu.insn_eip;
+                    cpu.end_block = true;
+                    return Ok(());
+                }
+                continue;
+            }
+        }
         match iteration::<KIND>(cpu, bus, size, amask, src_seg) {
             Ok(()) => {}
             Err((e, di_side)) => {

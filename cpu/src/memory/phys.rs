@@ -510,6 +510,12 @@ impl PhysMem {
         self.ram.host_base()
     }
 
+    /// The RAM bytes, for bulk copies into pages `plain_ram_page` allows (no code-write
+    /// tracking: such pages hold no decoded code).
+    pub(crate) fn ram_bytes_mut(&mut self) -> &mut [u8] {
+        self.ram.bytes_mut()
+    }
+
     /// Whether the whole physical page at `page` is RAM that reads (and, with `write`,
     /// writes) reach directly: no MMIO, and for writes no ROM, shadowing or decoded code.
     pub fn plain_ram_page(&self, page: u32, write: bool) -> bool {
