@@ -78,7 +78,7 @@ fn rep_movs_and_stos_in_32_bit_code() {
 fn rep_movs_and_stos_in_real_mode_wrap_at_64k() {
     compare(Entry::Real, 16, |a| {
         a.cld()?;
-        a.mov(ax, (BUF >> 4) as u32)?;
+        a.mov(ax, BUF >> 4)?;
         a.mov(ds, ax)?;
         a.mov(es, ax)?;
         // DI runs past 0xFFFF and wraps to 0 of the same segment.
