@@ -91,11 +91,19 @@ fn loop_patching_its_own_immediate_with_a_handler_store() {
 /// 0 + 10 + 9 + ... + 2 = 54.
 #[test]
 fn loop_patching_its_own_immediate_with_an_inline_store() {
-    let prog = |g: &mut Guest| {
+    both(Entry::Pm32, &self_patching_loop(10), &|g| {
+        assert_eq!(g.res(0), 54)
+    });
+}
+
+/// `ecx = n; ebx = 0; top: add ebx, imm8 (patched); mov [imm8], cl; dec ecx; jnz top;
+/// [RES] = ebx`: a 32-bit loop storing its counter into its own ADD's immediate.
+fn self_patching_loop(n: u32) -> impl Fn(&mut Guest) {
+    move |g: &mut Guest| {
         let imm = CODE + 9;
         g.code32(CODE, |a| {
             let mut top = a.create_label();
-            a.mov(ecx, 10u32)?;
+            a.mov(ecx, n)?;
             a.xor(ebx, ebx)?;
             a.set_label(&mut top)?;
             a.add(ebx, 0)?;
@@ -106,29 +114,14 @@ fn loop_patching_its_own_immediate_with_an_inline_store() {
             a.hlt()
         });
         assert_eq!(g.rd8(imm - 2), 0x83, "layout");
-    };
-    both(Entry::Pm32, &prog, &|g| assert_eq!(g.res(0), 54));
+    }
 }
 
 /// A loop rewriting its own immediate hundreds of times: after a few recompilations the
 /// block is left to the interpreter, with the same results.
 #[test]
 fn code_rewritten_again_and_again_goes_to_the_interpreter() {
-    let prog = |g: &mut Guest| {
-        let imm = CODE + 9;
-        g.code32(CODE, |a| {
-            let mut top = a.create_label();
-            a.mov(ecx, 300u32)?;
-            a.xor(ebx, ebx)?;
-            a.set_label(&mut top)?;
-            a.add(ebx, 0)?;
-            a.mov(byte_ptr(imm), cl)?;
-            a.dec(ecx)?;
-            a.jnz(top)?;
-            a.mov(dword_ptr(RES), ebx)?;
-            a.hlt()
-        });
-    };
+    let prog = self_patching_loop(300);
     // 0 + (300 + 299 + ... + 2) with the immediate a byte: sum of (k & 0xFF) sign-extended.
     let want: u32 = (2..=300u32)
         .map(|k| (k as u8 as i8) as i32 as u32)

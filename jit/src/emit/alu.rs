@@ -71,16 +71,7 @@ impl Emitter {
                 self.store(EDX, size, r);
             }
         }
-        if flags_live {
-            let lazy = match op {
-                arith::ADD => LazyOp::Add,
-                arith::SUB | arith::CMP => LazyOp::Sub,
-                _ => LazyOp::Logic,
-            };
-            self.store_lazy(lazy, size);
-        }
-        self.inline_done(true);
-        self.host_logic = is_logic(op);
+        self.alu_done(op, size, flags_live);
     }
 
     /// ADD/OR/AND/SUB/XOR [mem], reg/imm: read, operate, write (either may fault, before
@@ -100,22 +91,7 @@ impl Emitter {
             Src::Imm(v) => dynasm!(self.ops ; .arch x64 ; mov r10d, v as i32),
         }
         dynasm!(self.ops ; .arch x64 ; mov r8d, eax);
-        macro_rules! sized {
-            ($m:ident) => {
-                match size {
-                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m r8b, r10b),
-                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m r8w, r10w),
-                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m r8d, r10d),
-                }
-            };
-        }
-        match op {
-            arith::ADD => sized!(add),
-            arith::OR => sized!(or),
-            arith::AND => sized!(and),
-            arith::SUB => sized!(sub),
-            _ => sized!(xor),
-        }
+        self.alu_regs(op, size, 8, 10);
         let finish = Finish::AluFlags {
             op,
             size,
@@ -156,14 +132,7 @@ impl Emitter {
                     ; mov edx, eax
                     ; bt r9d, 0
                 );
-                match (dec, size) {
-                    (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc dl),
-                    (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc dx),
-                    (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc edx),
-                    (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec dl),
-                    (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec dx),
-                    (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec edx),
-                }
+                self.inc_dec_op(dec, size, EDX);
                 if live {
                     let op = if dec { LazyOp::Sub } else { LazyOp::Add };
                     dynasm!(self.ops ; .arch x64 ; mov ecx, 1);
@@ -187,14 +156,7 @@ impl Emitter {
         self.ea_to_edx(&d.mem);
         self.read(d.mem.seg, size, off);
         dynasm!(self.ops ; .arch x64 ; mov r10d, eax ; mov r8d, eax);
-        match (dec, size) {
-            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc r8b),
-            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc r8w),
-            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc r8d),
-            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec r8b),
-            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec r8w),
-            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec r8d),
-        }
+        self.inc_dec_op(dec, size, 8);
         let finish = Finish::IncDecFlags {
             dec,
             size,
@@ -263,16 +225,7 @@ impl Emitter {
         if op != arith::CMP && op != arith::TEST {
             self.store(EDX, size, dst);
         }
-        if flags_live {
-            let lazy = match op {
-                arith::ADD => LazyOp::Add,
-                arith::SUB | arith::CMP => LazyOp::Sub,
-                _ => LazyOp::Logic,
-            };
-            self.store_lazy(lazy, size);
-        }
-        self.inline_done(true);
-        self.host_logic = is_logic(op);
+        self.alu_done(op, size, flags_live);
     }
 
     /// [`Emitter::alu`] on a guest register held in host register `h`: the operation runs on
@@ -322,6 +275,14 @@ impl Emitter {
             } else {
                 self.load_host(EDX, h, size);
             }
+        }
+        self.alu_done(op, size, flags_live);
+    }
+
+    /// After an inline ALU operation whose operands and result are in eax, ecx, edx and
+    /// whose flags are the host's: the lazy record (when live) and the flag state.
+    fn alu_done(&mut self, op: u8, size: OpSize, flags_live: bool) {
+        if flags_live {
             let lazy = match op {
                 arith::ADD => LazyOp::Add,
                 arith::SUB | arith::CMP => LazyOp::Sub,
@@ -414,15 +375,7 @@ impl Emitter {
         if !live {
             // Nothing reads the flags it sets: just the rotation.
             self.load(EAX, size, dst);
-            let c = count as i8;
-            match (left, size) {
-                (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; rol al, c),
-                (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; rol ax, c),
-                (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; rol eax, c),
-                (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; ror al, c),
-                (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; ror ax, c),
-                (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; ror eax, c),
-            }
+            self.rotate_eax(left, size, count);
             self.store(EAX, size, dst);
             self.pending += 1;
             self.host_flags = false;
@@ -432,15 +385,7 @@ impl Emitter {
         }
         self.materialize_flags();
         self.load(EAX, size, dst);
-        let c = count as i8;
-        match (left, size) {
-            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; rol al, c),
-            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; rol ax, c),
-            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; rol eax, c),
-            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; ror al, c),
-            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; ror ax, c),
-            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; ror eax, c),
-        }
+        self.rotate_eax(left, size, count);
         self.store(EAX, size, dst);
         let top = size.bits() as i8 - 1;
         if left {
@@ -479,6 +424,31 @@ impl Emitter {
         self.host_flags = false;
         self.flags_in_bits = true;
         self.eip_synced = false;
+    }
+
+    /// eax's low `size` bits rotated left or right by `count`.
+    fn rotate_eax(&mut self, left: bool, size: OpSize, count: u8) {
+        let c = count as i8;
+        match (left, size) {
+            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; rol al, c),
+            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; rol ax, c),
+            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; rol eax, c),
+            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; ror al, c),
+            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; ror ax, c),
+            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; ror eax, c),
+        }
+    }
+
+    /// INC or DEC of register `r` at `size`.
+    fn inc_dec_op(&mut self, dec: bool, size: OpSize, r: u8) {
+        match (dec, size) {
+            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc Rb(r)),
+            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc Rw(r)),
+            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc Rd(r)),
+            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec Rb(r)),
+            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec Rw(r)),
+            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec Rd(r)),
+        }
     }
 
     /// Materialises the pending lazy flags into `flags.bits` (lazy mask 0): from the host
@@ -552,14 +522,7 @@ impl Emitter {
             ; mov edx, eax
             ; bt r9d, 0
         );
-        match (dec, size) {
-            (false, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; inc dl),
-            (false, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; inc dx),
-            (false, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; inc edx),
-            (true, OpSize::Byte) => dynasm!(self.ops ; .arch x64 ; dec dl),
-            (true, OpSize::Word) => dynasm!(self.ops ; .arch x64 ; dec dx),
-            (true, OpSize::Dword) => dynasm!(self.ops ; .arch x64 ; dec edx),
-        }
+        self.inc_dec_op(dec, size, EDX);
         self.store(EDX, size, dst);
         if flags_live {
             let op = if dec { LazyOp::Sub } else { LazyOp::Add };

@@ -169,18 +169,22 @@ impl Emitter {
                 ; mov esi, p.seg as i32
                 ; mov ecx, width
             );
+            let f = if p.write {
+                ctx::write_mem as *const () as usize as i64
+            } else {
+                ctx::read_mem as *const () as usize as i64
+            };
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov rax, QWORD f
+                ; call rax
+                ; pop r10
+                ; pop r9
+                ; pop r8
+                ; pop rdx
+            );
+            self.reload_volatile();
             if p.write {
-                let f = ctx::write_mem as *const () as usize as i64;
-                dynasm!(self.ops
-                    ; .arch x64
-                    ; mov rax, QWORD f
-                    ; call rax
-                    ; pop r10
-                    ; pop r9
-                    ; pop r8
-                    ; pop rdx
-                );
-                self.reload_volatile();
                 dynasm!(self.ops
                     ; .arch x64
                     ; test eax, eax
@@ -205,17 +209,6 @@ impl Emitter {
                     ; ok:
                 );
             } else {
-                let f = ctx::read_mem as *const () as usize as i64;
-                dynasm!(self.ops
-                    ; .arch x64
-                    ; mov rax, QWORD f
-                    ; call rax
-                    ; pop r10
-                    ; pop r9
-                    ; pop r8
-                    ; pop rdx
-                );
-                self.reload_volatile();
                 dynasm!(self.ops
                     ; .arch x64
                     ; mov rcx, rax

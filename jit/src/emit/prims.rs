@@ -73,6 +73,12 @@ impl Emitter {
 
     /// `state.eip` = entry EIP + `off`, wrapped like IP (uses eax, keeps the host flags).
     pub(super) fn set_eip(&mut self, off: u32) {
+        self.eip_at_to_eax(off);
+        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], eax);
+    }
+
+    /// eax = entry EIP + `off`, wrapped like IP (keeps the host flags).
+    pub(super) fn eip_at_to_eax(&mut self, off: u32) {
         dynasm!(self.ops
             ; .arch x64
             ; mov eax, DWORD [r14 + crate::tables::off::RUN_ENTRY_EIP]
@@ -81,7 +87,6 @@ impl Emitter {
         if !self.mode.code32 {
             dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
         }
-        dynasm!(self.ops ; .arch x64 ; mov DWORD [rbx + EIP], eax);
     }
 
     /// Effective address of the memory operand into edx, as `Cpu::mem_addr` computes it
@@ -287,12 +292,18 @@ impl Emitter {
 
     /// edx = edx OP ecx at the guest size (the host flags become the guest's).
     pub(super) fn alu_edx_ecx(&mut self, op: u8, size: OpSize) {
+        self.alu_regs(op, size, super::EDX, super::ECX);
+    }
+
+    /// Register `d` = `d` OP register `s` at the guest size (CMP/TEST compute the
+    /// difference/AND into `d` too: callers of those keep `d` as scratch).
+    pub(super) fn alu_regs(&mut self, op: u8, size: OpSize, d: u8, s: u8) {
         macro_rules! sized {
             ($m:ident) => {
                 match size {
-                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m dl, cl),
-                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m dx, cx),
-                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m edx, ecx),
+                    OpSize::Byte => dynasm!(self.ops ; .arch x64 ; $m Rb(d), Rb(s)),
+                    OpSize::Word => dynasm!(self.ops ; .arch x64 ; $m Rw(d), Rw(s)),
+                    OpSize::Dword => dynasm!(self.ops ; .arch x64 ; $m Rd(d), Rd(s)),
                 }
             };
         }

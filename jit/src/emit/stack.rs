@@ -155,14 +155,7 @@ impl Emitter {
 
     /// eax = `next + delta` as a near branch computes it.
     pub(super) fn rel_target_to_eax(&mut self, next: u32, delta: u32, ip16: bool) {
-        dynasm!(self.ops
-            ; .arch x64
-            ; mov eax, DWORD [r14 + crate::tables::off::RUN_ENTRY_EIP]
-            ; lea eax, [rax + next as i32]
-        );
-        if !self.mode.code32 {
-            dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
-        }
+        self.eip_at_to_eax(next);
         dynasm!(self.ops ; .arch x64 ; lea eax, [rax + delta as i32]);
         if ip16 {
             dynasm!(self.ops ; .arch x64 ; movzx eax, ax);
