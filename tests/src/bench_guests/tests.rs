@@ -1,7 +1,8 @@
 //! Each workload, assembled with a small iteration count, runs on rawbox's interpreter from
 //! 1000:0000 (where the boot sector would jump) on a bus that plays COM1 and the port-92h
 //! A20 gate; it must print its model's checksum and execute about the model's instruction
-//! count (the model leaves out serial output, the mode switch and the page tables).
+//! count (the model leaves out serial output, the mode switch and the page tables). Each also
+//! runs through the JIT in lockstep with the interpreter.
 
 use super::{calls, int16, int32, mem, null, Expected};
 use iced_x86::IcedError;
@@ -133,4 +134,70 @@ fn checksums_depend_on_the_iteration_count() {
     let one = int32::build_outer(1).expect("assemble").1.checksum;
     let two = int32::build_outer(2).expect("assemble").1.checksum;
     assert_ne!(one, two);
+}
+
+/// Runs `program` on the interpreter and through the JIT (compile after 2 runs) in steps of
+/// whole blocks, comparing the CPU state, the counters and the COM1 output after each step.
+fn lockstep(name: &str, program: &[u8]) {
+    let setup = |jit: bool| {
+        let mut cpu = Cpu::new(CpuModel::Pentium, 32 << 20).expect("ram");
+        cpu.set_a20(false);
+        cpu.mem.write_bytes(0x1_0000, program);
+        cpu.state.segs[1] = Segment::real(0x1000);
+        cpu.state.segs[1].access |= access::CODE;
+        cpu.state.segs[2] = Segment::real(0);
+        cpu.state.segs[3] = Segment::real(0);
+        cpu.state.regs[4] = 0x7C00;
+        cpu.state.eip = 0;
+        let stats = jit.then(|| {
+            rawbox_jit::install(
+                &mut cpu,
+                rawbox_jit::JitConfig {
+                    threshold: 2,
+                    ..Default::default()
+                },
+            )
+        });
+        (cpu, BenchBus::default(), stats)
+    };
+    let (mut a, mut bus_a, _) = setup(false);
+    let (mut b, mut bus_b, stats) = setup(true);
+    for step in 0.. {
+        let ea = a.run(&mut bus_a, 20_000);
+        let eb = b.run(&mut bus_b, 20_000);
+        assert_eq!(ea, eb, "{name}: exits differ at step {step}");
+        assert_eq!(a.state, b.state, "{name}: states differ at step {step}");
+        assert_eq!(
+            (a.counters.instructions, a.counters.blocks),
+            (b.counters.instructions, b.counters.blocks),
+            "{name}: counters differ at step {step}"
+        );
+        assert_eq!(
+            bus_a.com1, bus_b.com1,
+            "{name}: COM1 differs at step {step}"
+        );
+        if ea == RunExit::Halted {
+            break;
+        }
+        assert!(step < 100_000, "{name}: did not finish");
+    }
+    assert!(a.mem.ram() == b.mem.ram(), "{name}: RAM differs at the end");
+    let stats = stats.expect("jit stats");
+    let chained = stats.chained.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(chained > 1000, "{name}: only {chained} chained blocks");
+}
+
+/// Every workload, small, on the interpreter and the JIT in lockstep.
+#[test]
+fn workloads_run_identically_through_the_jit() {
+    let built = [
+        ("int16", int16::build_outer(2)),
+        ("int32", int32::build_outer(2)),
+        ("mem", mem::build_outer(1)),
+        ("calls", calls::build_outer(2)),
+    ];
+    for (name, b) in built {
+        let (program, _) = b.expect("assemble");
+        lockstep(name, &program);
+    }
 }
