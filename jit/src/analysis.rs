@@ -111,6 +111,12 @@ pub enum Form {
         size: OpSize,
         count: u8,
     },
+    /// SHL/SHR/SAR reg32, CL: a count of 0 (masked) changes nothing, flags included, so the
+    /// earlier lazy record stays readable.
+    ShiftCl {
+        op: u8,
+        dst: i32,
+    },
     /// ROL/ROR reg, imm with a (masked) count that is not 0: only CF and OF change (after
     /// the other flags are materialised).
     Rotate {
@@ -548,6 +554,17 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             size,
         }),
         M::Shl | M::Sal | M::Shr | M::Sar if model.is_286_plus() => {
+            let op = match i.mnemonic() {
+                M::Shr => rawbox_cpu::exec::shift::SHR,
+                M::Sar => rawbox_cpu::exec::shift::SAR,
+                _ => rawbox_cpu::exec::shift::SHL,
+            };
+            if op1 == OpFast::R8(1) && size == OpSize::Dword {
+                return Some(Form::ShiftCl {
+                    op,
+                    dst: reg_of(op0)?,
+                });
+            }
             let OpFast::Imm(c) = op1 else {
                 return None;
             };
@@ -555,11 +572,6 @@ fn classify_inner(d: &DecodedInsn, model: CpuModel) -> Option<Form> {
             if count == 0 || count >= size.bits() {
                 return None;
             }
-            let op = match i.mnemonic() {
-                M::Shr => rawbox_cpu::exec::shift::SHR,
-                M::Sar => rawbox_cpu::exec::shift::SAR,
-                _ => rawbox_cpu::exec::shift::SHL,
-            };
             Some(Form::Shift {
                 op,
                 dst: reg_of(op0)?,

@@ -369,6 +369,55 @@ impl Emitter {
         self.host_logic = true;
     }
 
+    /// SHL/SHR/SAR reg32, CL: nothing at all for a (masked) count of 0, else the shift and
+    /// its lazy record (count 1 to 31).
+    pub(super) fn shift_cl(&mut self, op: u8, dst: i32, flags_live: bool) {
+        self.load(ECX, OpSize::Byte, layout::reg8(1));
+        dynasm!(self.ops ; .arch x64 ; and ecx, 31 ; jz >skip);
+        let h = self.cached_reg(dst);
+        let work = match h {
+            Some(h) => {
+                if flags_live {
+                    self.load_host(EAX, h, OpSize::Dword);
+                }
+                h
+            }
+            None => {
+                self.load(EAX, OpSize::Dword, dst);
+                dynasm!(self.ops ; .arch x64 ; mov edx, eax);
+                EDX
+            }
+        };
+        match op {
+            shift::SHR => dynasm!(self.ops ; .arch x64 ; shr Rd(work), cl),
+            shift::SAR => dynasm!(self.ops ; .arch x64 ; sar Rd(work), cl),
+            _ => dynasm!(self.ops ; .arch x64 ; shl Rd(work), cl),
+        }
+        match h {
+            Some(h) => {
+                if flags_live {
+                    self.load_host(EDX, h, OpSize::Dword);
+                }
+            }
+            None => self.store(EDX, OpSize::Dword, dst),
+        }
+        if flags_live {
+            let lazy = match op {
+                shift::SHR => LazyOp::Shr,
+                shift::SAR => LazyOp::Sar,
+                _ => LazyOp::Shl,
+            };
+            self.store_lazy(lazy, OpSize::Dword);
+        }
+        dynasm!(self.ops ; .arch x64 ; skip:);
+        // The two paths meet with different flag states.
+        self.lazy_mask_known = None;
+        self.pending += 1;
+        self.eip_synced = false;
+        self.flags_in_bits = false;
+        self.host_flags = false;
+    }
+
     /// ROL/ROR reg, imm (count not 0): only CF and OF change, after the other flags are
     /// materialised (as `Flags::set_bits` does).
     pub(super) fn rotate(&mut self, left: bool, dst: i32, size: OpSize, count: u8, live: bool) {

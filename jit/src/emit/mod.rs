@@ -267,6 +267,7 @@ impl Emitter {
                 size,
                 count,
             } => self.shift(op, dst, size, count, flags_live),
+            Form::ShiftCl { op, dst } => self.shift_cl(op, dst, flags_live),
             Form::Rotate {
                 left,
                 dst,
