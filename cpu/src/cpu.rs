@@ -325,7 +325,7 @@ impl Cpu {
         // back (within the budget), while execution breakpoints are not set (they are checked
         // where blocks are looked up here).
         let end = start.saturating_add(budget);
-        let chain_to = (chain && self.engine_may_repeat_blocks()).then_some(end);
+        let chain_to = (chain && self.engine_may_chain_blocks()).then_some(end);
         let r = self.exec_any(bus, &block, limit, chain_to);
         let n = block.insns.len().min(limit);
         let first = block
@@ -370,7 +370,7 @@ impl Cpu {
                         break;
                     }
                 }
-                let chain_to = self.engine_may_repeat_blocks().then_some(end);
+                let chain_to = self.engine_may_chain_blocks().then_some(end);
                 let r = self.exec_any(bus, &block, lim, chain_to);
                 if let Some(t) = ticket {
                     self.cache.put_back(block, t);

@@ -12,7 +12,7 @@
 //! Another block engine (the JIT) stays exact if it runs a block only when the interpreter
 //! would run all of it (`host_breakpoint_room` left the limit at the block's length), does
 //! not go on into another block (or re-run one) without a new lookup while
-//! [`Cpu::engine_may_repeat_blocks`] is false,
+//! [`Cpu::engine_may_chain_blocks`] is false,
 //! and leaves blocks to the interpreter while [`Cpu::engine_may_run_blocks`] is false
 //! (watchpoints need every memory access to pass `read_mem`/`write_mem`).
 
@@ -198,7 +198,7 @@ impl Cpu {
     /// block lookup (which is where execution breakpoints are checked): no execution
     /// breakpoint is set.
     #[inline]
-    pub fn engine_may_repeat_blocks(&self) -> bool {
+    pub fn engine_may_chain_blocks(&self) -> bool {
         self.host_debug
             .as_ref()
             .is_none_or(|h| h.breakpoints.is_empty())

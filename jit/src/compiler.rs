@@ -224,9 +224,8 @@ impl Jit {
         let mut e = Emitter::new(mode, map, spilled);
         e.prologue();
         let mut off = 0u32;
-        let last = forms.len().saturating_sub(1);
         for (k, (d, form)) in block.insns.iter().zip(&forms).enumerate() {
-            e.insn(off, d, *form, info[k], k == last);
+            e.insn(off, d, *form, info[k]);
             off = off.wrapping_add(d.len as u32);
         }
         let inline = forms.iter().filter(|f| !f.is_helper()).count() as u64;

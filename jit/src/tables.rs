@@ -212,7 +212,7 @@ impl Tables {
         }
         self.seg_key = Some(key);
         for (i, s) in self.t.segs.iter_mut().enumerate().take(6) {
-            let (base, rlim, wlim) = cpu.fast_segment_by_index(i);
+            let (base, rlim, wlim) = cpu.fast_segment(rawbox_cpu::SegReg::from_index(i));
             s.base = base;
             s.rlim = rlim;
             s.wlim = wlim;

@@ -86,9 +86,4 @@ impl Cpu {
     pub fn ram_host_base(&mut self) -> *mut u8 {
         self.mem.host_base()
     }
-
-    /// The segment register `seg` by index (ES CS SS DS FS GS).
-    pub fn fast_segment_by_index(&self, seg: usize) -> (u32, i64, i64) {
-        self.fast_segment(SegReg::from_index(seg))
-    }
 }

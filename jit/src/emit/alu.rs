@@ -98,7 +98,6 @@ impl Emitter {
             live: flags_live,
         };
         self.write_then(d.mem.seg, size, off, next, finish);
-        self.finish_write(finish);
         self.inline_done(true);
         self.host_logic = is_logic(op);
     }
@@ -163,7 +162,6 @@ impl Emitter {
             live: flags_live,
         };
         self.write_then(d.mem.seg, size, off, next, finish);
-        self.finish_write(finish);
         self.inline_done(true);
     }
 
@@ -212,7 +210,7 @@ impl Emitter {
 
     /// ADD/OR/AND/SUB/XOR/CMP/TEST reg, reg/imm.
     pub(super) fn alu(&mut self, op: u8, dst: i32, src: Src, size: OpSize, flags_live: bool) {
-        if let Some(h) = self.cached_reg(dst) {
+        if let Some(h) = self.cached(dst) {
             return self.alu_in_host_reg(op, h, src, size, flags_live);
         }
         self.load(EAX, size, dst);
@@ -317,7 +315,7 @@ impl Emitter {
     /// the guest's is 0).
     pub(super) fn shift(&mut self, op: u8, dst: i32, size: OpSize, count: u8, flags_live: bool) {
         let c = count as i8;
-        let h = self.cached_reg(dst);
+        let h = self.cached(dst);
         let work = match h {
             Some(h) => {
                 if flags_live {
@@ -374,7 +372,7 @@ impl Emitter {
     pub(super) fn shift_cl(&mut self, op: u8, dst: i32, flags_live: bool) {
         self.load(ECX, OpSize::Byte, layout::reg8(1));
         dynasm!(self.ops ; .arch x64 ; and ecx, 31 ; jz >skip);
-        let h = self.cached_reg(dst);
+        let h = self.cached(dst);
         let work = match h {
             Some(h) => {
                 if flags_live {

@@ -77,7 +77,9 @@ impl Emitter {
         self.write_then(seg, size, off, next, Finish::Plain);
     }
 
-    /// [`Emitter::write`] for an instruction that does more after its write (see [`Finish`]).
+    /// [`Emitter::write`] for an instruction that does more after its write (see [`Finish`]):
+    /// that is emitted after the write here and on the path where the write hit translated
+    /// code.
     pub(super) fn write_then(
         &mut self,
         seg: u8,
@@ -105,6 +107,7 @@ impl Emitter {
             pending: self.pending,
         });
         self.host_flags = false;
+        self.finish_write(finish);
     }
 
     /// rsi = host address of `seg:[edx]` when the access may go straight to RAM, else a jump

@@ -190,7 +190,7 @@ impl Emitter {
     }
 
     /// Emits instruction `d` (at byte offset `off` in the block) in form `form`.
-    pub fn insn(&mut self, off: u32, d: &DecodedInsn, form: Form, info: FlagInfo, _last: bool) {
+    pub fn insn(&mut self, off: u32, d: &DecodedInsn, form: Form, info: FlagInfo) {
         let next = off.wrapping_add(d.len as u32);
         let flags_live = info.live;
         if info.host_before && !self.host_flags {

@@ -129,11 +129,6 @@ impl Emitter {
         }
     }
 
-    /// The host register holding the guest register at `off` in this block, if any.
-    pub(super) fn cached_reg(&self, off: i32) -> Option<u8> {
-        self.cached(off)
-    }
-
     /// Register `r` = the low `size` bytes of host register `h`, zero-extended (keeps the
     /// host flags).
     pub(super) fn load_host(&mut self, r: u8, h: u8, size: OpSize) {
@@ -145,7 +140,7 @@ impl Emitter {
     }
 
     /// The host register caching the guest register at `off` (its dword, word or low byte).
-    fn cached(&self, off: i32) -> Option<u8> {
+    pub(super) fn cached(&self, off: i32) -> Option<u8> {
         let rel = off - layout::REGS;
         if !(0..32).contains(&rel) || rel & 3 != 0 {
             return None;

@@ -55,7 +55,6 @@ impl Emitter {
         self.load(R8, size, src);
         self.sp_minus_to_edx(size.bytes() as i32);
         self.write_then(SS, size, off, next, Finish::Push);
-        self.finish_write(Finish::Push);
         self.pending += 1;
         self.host_flags = false;
         self.eip_synced = false;
@@ -132,7 +131,6 @@ impl Emitter {
         }
         self.sp_minus_to_edx(size.bytes() as i32);
         self.write_then(SS, size, off, next, Finish::Call);
-        self.finish_write(Finish::Call);
         dynasm!(self.ops ; .arch x64 ; mov eax, r9d);
         self.leave_to_eax();
         self.gp_stub(gp, off, pending);

@@ -58,8 +58,8 @@ impl rawbox_cpu::InterruptLines for BenchBus {
     }
 }
 
-/// Runs `program` to its final HLT; returns the COM1 output and the instructions executed.
-fn run(program: &[u8]) -> (String, u64, bool) {
+/// A CPU at 1000:0000 with `program` loaded there, as the boot sector leaves it.
+fn booted(program: &[u8]) -> Cpu {
     let mut cpu = Cpu::new(CpuModel::Pentium, 32 << 20).expect("ram");
     cpu.set_a20(false);
     cpu.mem.write_bytes(0x1_0000, program);
@@ -69,6 +69,12 @@ fn run(program: &[u8]) -> (String, u64, bool) {
     cpu.state.segs[3] = Segment::real(0);
     cpu.state.regs[4] = 0x7C00;
     cpu.state.eip = 0;
+    cpu
+}
+
+/// Runs `program` to its final HLT; returns the COM1 output and the instructions executed.
+fn run(program: &[u8]) -> (String, u64, bool) {
+    let mut cpu = booted(program);
     let mut bus = BenchBus::default();
     let exit = cpu.run(&mut bus, 200_000_000);
     assert_eq!(
@@ -140,15 +146,7 @@ fn checksums_depend_on_the_iteration_count() {
 /// whole blocks, comparing the CPU state, the counters and the COM1 output after each step.
 fn lockstep(name: &str, program: &[u8]) {
     let setup = |jit: bool| {
-        let mut cpu = Cpu::new(CpuModel::Pentium, 32 << 20).expect("ram");
-        cpu.set_a20(false);
-        cpu.mem.write_bytes(0x1_0000, program);
-        cpu.state.segs[1] = Segment::real(0x1000);
-        cpu.state.segs[1].access |= access::CODE;
-        cpu.state.segs[2] = Segment::real(0);
-        cpu.state.segs[3] = Segment::real(0);
-        cpu.state.regs[4] = 0x7C00;
-        cpu.state.eip = 0;
+        let mut cpu = booted(program);
         let stats = jit.then(|| {
             rawbox_jit::install(
                 &mut cpu,
